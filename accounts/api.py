@@ -1,0 +1,114 @@
+"""REST API for clients, accounts and advisors: the same services as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from accounts import selectors, services
+from accounts.filters import AccountFilter, ClientFilter
+from accounts.models import Account, Client, Role, User
+from accounts.serializers import AccountSerializer, AdvisorSerializer, ClientSerializer
+from accounts.api_base import FirmReadOnlyViewSet, FirmScopedViewSet
+
+
+def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class ClientViewSet(FirmScopedViewSet):
+    """Households. Advisors see their own; firm admins the whole firm; clients their own."""
+
+    model = Client
+    serializer_class = ClientSerializer
+    filterset_class = ClientFilter
+    search_fields = ["name", "email"]
+    ordering_fields = ["name", "last_activity_at", "created_at"]
+    list_select_related = ("advisor",)
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("accounts", queryset=Account.objects.only("id", "client")))
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        advisor = data.pop("advisor", None) or self.request.user
+        try:
+            serializer.instance = services.client_create(
+                firm=self.request.user.firm, advisor=advisor, actor=self.request.user, **data
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = services.client_update(
+                client=serializer.instance, actor=self.request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class AccountViewSet(FirmScopedViewSet):
+    """Financial accounts of the households the caller may see."""
+
+    model = Account
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    search_fields = ["name", "custodian"]
+    ordering_fields = ["name", "created_at"]
+    list_select_related = ("client", "strategy")
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        client = data.pop("client")
+        try:
+            serializer.instance = services.account_create(
+                client=client, actor=self.request.user, **data
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "client" in data and data["client"].pk != serializer.instance.client_id:
+            raise serializers.ValidationError({"client": "An account cannot move households."})
+        data.pop("client", None)
+        try:
+            serializer.instance = services.account_update(
+                account=serializer.instance, actor=self.request.user, **data
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class AdvisorViewSet(FirmReadOnlyViewSet):
+    """Advisors and admins of the firm (firm admins only)."""
+
+    model = User
+    serializer_class = AdvisorSerializer
+    allowed_roles = (Role.FIRM_ADMIN,)
+    search_fields = ["first_name", "last_name", "email"]
+    ordering_fields = ["last_name", "email"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        return selectors.advisors_of_firm(user=self.request.user)
+
+
+@extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")
+class TokenView(ObtainAuthToken):
+    """Public by design: this is where API clients sign in."""
+
+    is_public = True

@@ -1,0 +1,114 @@
+"""Page forms. They parse and validate input; services do the writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from accounts.models import Account, Client, Role
+from portfolios.models import Strategy
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "advisor",
+            "email",
+            "phone",
+            "filing_status",
+            "short_term_rate",
+            "long_term_rate",
+            "notes",
+        ]
+        labels = {"name": "Household name"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, advisor_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].queryset = advisor_queryset
+        self.fields["advisor"].label_from_instance = lambda user: user.display_name
+        if advisor_queryset.count() == 1:
+            self.fields["advisor"].initial = advisor_queryset.first()
+
+    def _post_clean(self):
+        # Validation that spans the firm lives in the service; skip model.full_clean here.
+        pass
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = [
+            "name",
+            "account_type",
+            "custodian",
+            "account_number",
+            "strategy",
+            "lot_relief_method",
+            "cash_balance",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strategy"].queryset = Strategy.objects.filter(is_active=True)
+        self.fields["strategy"].required = False
+        self.fields["strategy"].empty_label = "Choose later"
+
+    def _post_clean(self):
+        pass
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    role = forms.ChoiceField(
+        choices=[(Role.ADVISOR, "Advisor"), (Role.FIRM_ADMIN, "Firm admin")], initial=Role.ADVISOR
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput, help_text=password_validators_help_text_html()
+    )
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Sign-in that refuses further tries after repeated failures (see accounts.services)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": (
+            "Too many failed sign-in attempts. Wait 15 minutes and try again, "
+            "or ask your firm admin to reset your password."
+        ),
+    }
+
+    def clean(self):
+        from accounts.services import (
+            login_failure_record,
+            login_failures_clear,
+            login_is_throttled,
+        )
+
+        username = self.cleaned_data.get("username") or ""
+        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if login_is_throttled(username=username, ip_address=address):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            login_failure_record(username=username, ip_address=address)
+            raise
+        login_failures_clear(username=username)
+        return data

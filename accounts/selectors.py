@@ -1,0 +1,114 @@
+"""Reads for the portal: every function starts from `visible_to(user)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch
+
+from accounts.models import Account, Client, Role, User
+from portfolios.selectors import market_values_by_account
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    client: Client
+    accounts: list[Account]
+    market_value: Decimal | None
+    last_activity_at: datetime
+
+
+def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]:
+    """The advisor's households with accounts and market value, in three queries."""
+    clients = (
+        Client.objects.visible_to(user)
+        .select_related("advisor")
+        .prefetch_related(
+            Prefetch(
+                "accounts",
+                queryset=Account.objects.filter(is_active=True).select_related("strategy"),
+            )
+        )
+        .order_by("name")
+    )
+    if search:
+        clients = clients.filter(name__icontains=search)
+    clients = list(clients)
+    account_ids = [account.pk for client in clients for account in client.accounts.all()]
+    values = market_values_by_account(account_ids=account_ids)
+    rows = []
+    for client in clients:
+        accounts = list(client.accounts.all())
+        held = [values[a.pk] + a.cash_balance for a in accounts if a.pk in values]
+        rows.append(
+            DashboardRow(
+                client=client,
+                accounts=accounts,
+                market_value=sum(held, Decimal("0")) if held else None,
+                last_activity_at=client.last_activity_at,
+            )
+        )
+    return rows
+
+
+def advisors_of_firm(*, user: User):
+    """Advisors and admins of the user's firm, with their client counts (firm admins only)."""
+    return (
+        User.objects.visible_to(user)
+        .filter(role__in=[Role.ADVISOR, Role.FIRM_ADMIN])
+        .annotate(client_count=Count("advised_clients"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def advisor_choices(*, user: User):
+    """Whom a client may be assigned to: any advisor of the firm for an admin, else oneself."""
+    if user.is_firm_admin:
+        return User.objects.filter(
+            firm_id=user.firm_id, role__in=[Role.ADVISOR, Role.FIRM_ADMIN], is_active=True
+        ).order_by("last_name", "first_name")
+    return User.objects.filter(pk=user.pk)
+
+
+def audit_history(*, user: User, client: Client | None = None, limit: int = 200) -> list:
+    """Changes to clients and accounts (who, when, what), newest first; firm admins only."""
+    if not user.is_firm_admin:
+        return []
+    client_history = Client.history.filter(firm_id=user.firm_id)
+    account_history = Account.history.filter(firm_id=user.firm_id)
+    if client is not None:
+        client_history = client_history.filter(id=client.pk)
+        account_history = account_history.filter(client_id=client.pk)
+    records = list(client_history.select_related("history_user")[:limit]) + list(
+        account_history.select_related("history_user")[:limit]
+    )
+    records.sort(key=lambda record: record.history_date, reverse=True)
+    entries = []
+    for record in records[:limit]:
+        changes = []
+        previous = record.prev_record
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [
+                (change.field, _shown(change.field, change.old), _shown(change.field, change.new))
+                for change in delta.changes
+            ]
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.display_name if record.history_user else "system",
+                "what": record._meta.model.__name__.replace("Historical", ""),
+                "object": str(record.instance),
+                "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _shown(field: str, value) -> str:
+    if field == "account_number" and value:
+        return f"••••{str(value)[-4:]}"
+    return "" if value is None else str(value)

@@ -1,0 +1,120 @@
+"""API shapes. Related fields resolve only inside the caller's firm (see FirmRelatedField)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import Account, Client, Role, User
+from portfolios.models import Strategy
+
+
+class FirmRelatedField(serializers.SlugRelatedField):
+    """A related row named by its public id, looked up only in `visible_to(request.user)`.
+
+    Another firm's id is answered exactly like an id that does not exist.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "No such {name} in your firm.",
+        "invalid": "Not a valid id.",
+    }
+
+    def __init__(self, *, model, label_name: str | None = None, base_filter=None, **kwargs):
+        self.model = model
+        self.label_name = label_name or model._meta.verbose_name
+        self.base_filter = base_filter or {}
+        kwargs.setdefault("slug_field", "public_id")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        return self.model.objects.visible_to(request.user).filter(**self.base_filter)
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(**{self.slug_field: data})
+        except (self.model.DoesNotExist, DjangoValidationError, ValueError, TypeError):
+            self.fail("does_not_exist", name=self.label_name)
+
+
+class AdvisorSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+    client_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "email", "role", "is_active", "client_count"]
+        read_only_fields = fields
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    client = FirmRelatedField(model=Client, label_name="client")
+    strategy = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Strategy.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    account_number = serializers.CharField(write_only=True, max_length=40)
+    account_number_masked = serializers.CharField(source="masked_account_number", read_only=True)
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "client",
+            "name",
+            "account_type",
+            "custodian",
+            "account_number",
+            "account_number_masked",
+            "strategy",
+            "lot_relief_method",
+            "cash_balance",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    advisor = FirmRelatedField(
+        model=User,
+        label_name="advisor",
+        required=False,
+        base_filter={"role__in": [Role.ADVISOR, Role.FIRM_ADMIN], "is_active": True},
+    )
+    account_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "name",
+            "advisor",
+            "email",
+            "phone",
+            "filing_status",
+            "short_term_rate",
+            "long_term_rate",
+            "notes",
+            "account_count",
+            "last_activity_at",
+            "created_at",
+        ]
+        read_only_fields = ["last_activity_at", "created_at"]
+
+    def get_account_count(self, client: Client) -> int:
+        return len(client.accounts.all())
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["advisor"] = str(instance.advisor.public_id)
+        return data

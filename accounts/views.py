@@ -1,0 +1,239 @@
+"""Portal pages for households, accounts and the firm. Thin: parse, check, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors, services
+from accounts.forms import (
+    AcceptInvitationForm,
+    AccountForm,
+    ClientForm,
+    InvitationForm,
+    ThrottledAuthenticationForm,
+)
+from accounts.models import Account, Client, Invitation, Role, User
+from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
+from portfolios.selectors import market_values_by_account
+
+
+class PortalLoginView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+@firm_view(roles=ALL_FIRM_ROLES)
+def home(request):
+    if request.user.is_client_user:
+        return redirect("client-detail", public_id=request.user.client.public_id)
+    search = request.GET.get("q", "").strip()
+    rows = selectors.client_dashboard_rows(user=request.user, search=search)
+    return render(request, "accounts/dashboard.html", {"rows": rows, "search": search})
+
+
+@firm_view
+@require_http_methods(["GET", "POST"])
+def client_create(request):
+    advisors = selectors.advisor_choices(user=request.user)
+    form = ClientForm(request.POST or None, advisor_queryset=advisors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_create(
+                firm=request.firm, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Client {client.name} created.")
+            return redirect("client-detail", public_id=client.public_id)
+    return render(request, "accounts/client_form.html", {"form": form, "creating": True})
+
+
+@firm_view(roles=ALL_FIRM_ROLES)
+def client_detail(request, public_id):
+    client = access_object(Client.objects, user=request.user, public_id=public_id)
+    accounts = list(
+        Account.objects.visible_to(request.user).filter(client=client).select_related("strategy")
+    )
+    values = market_values_by_account(account_ids=[a.pk for a in accounts])
+    for account in accounts:
+        account.market_value = (
+            values[account.pk] + account.cash_balance if account.pk in values else None
+        )
+    return render(
+        request,
+        "accounts/client_detail.html",
+        {
+            "client": client,
+            "accounts": accounts,
+            "history": selectors.audit_history(user=request.user, client=client, limit=20),
+        },
+    )
+
+
+@firm_view
+@require_http_methods(["GET", "POST"])
+def client_edit(request, public_id):
+    client = access_object(Client.objects, user=request.user, public_id=public_id)
+    advisors = selectors.advisor_choices(user=request.user)
+    form = ClientForm(request.POST or None, instance=client, advisor_queryset=advisors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Client saved.")
+            return redirect("client-detail", public_id=client.public_id)
+    return render(
+        request, "accounts/client_form.html", {"form": form, "client": client, "creating": False}
+    )
+
+
+@firm_view
+@require_http_methods(["GET", "POST"])
+def account_create(request, client_id):
+    client = access_object(Client.objects, user=request.user, public_id=client_id)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_create(
+                client=client, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Account {account.name} created.")
+            return redirect("account-detail", public_id=account.public_id)
+    return render(
+        request, "accounts/account_form.html", {"form": form, "client": client, "creating": True}
+    )
+
+
+@firm_view(roles=ALL_FIRM_ROLES)
+def account_detail(request, public_id):
+    account = access_object(
+        Account.objects.select_related("client", "strategy"),
+        user=request.user,
+        public_id=public_id,
+    )
+    from portfolios.selectors import account_lot_rows  # the lots page grows with the tax engine
+
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {"account": account, "client": account.client, "lots": account_lot_rows(account=account)},
+    )
+
+
+@firm_view
+@require_http_methods(["GET", "POST"])
+def account_edit(request, public_id):
+    account = access_object(
+        Account.objects.select_related("client"), user=request.user, public_id=public_id
+    )
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(account=account, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Account saved.")
+            return redirect("account-detail", public_id=account.public_id)
+    return render(
+        request,
+        "accounts/account_form.html",
+        {"form": form, "client": account.client, "account": account, "creating": False},
+    )
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+def firm_advisors(request):
+    return render(
+        request,
+        "accounts/firm_advisors.html",
+        {
+            "advisors": selectors.advisors_of_firm(user=request.user),
+            "invitations": Invitation.objects.visible_to(request.user).filter(
+                accepted_at__isnull=True
+            ),
+        },
+    )
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+@require_http_methods(["GET", "POST"])
+def invitation_create(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                firm=request.firm, invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            link = request.build_absolute_uri(f"/invite/{invitation.token}/")
+            messages.success(request, f"Invitation created. Send this link: {link}")
+            return redirect("firm-advisors")
+    return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+@require_http_methods(["POST"])
+def advisor_set_active(request, public_id):
+    advisor = access_object(User.objects, user=request.user, public_id=public_id)
+    try:
+        services.user_set_active(
+            user=advisor, actor=request.user, is_active=request.POST.get("active") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("firm-advisors")
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+def firm_history(request):
+    return render(
+        request, "accounts/history.html", {"entries": selectors.audit_history(user=request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """Public by design: the token is the credential. Expired or used tokens answer 404."""
+    invitation = get_object_or_404(Invitation.objects.select_related("firm"), token=token)
+    if not invitation.is_open:
+        raise Http404("This invitation has expired or was already used.")
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error("password1", error.messages)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {user.firm.name}.")
+            return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+invitation_accept.is_public = True  # type: ignore[attr-defined]
