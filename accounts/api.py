@@ -9,10 +9,10 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from accounts import selectors, services
+from accounts.api_base import FirmReadOnlyViewSet, FirmScopedViewSet
 from accounts.filters import AccountFilter, ClientFilter
 from accounts.models import Account, Client, Role, User
 from accounts.serializers import AccountSerializer, AdvisorSerializer, ClientSerializer
-from accounts.api_base import FirmReadOnlyViewSet, FirmScopedViewSet
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:

@@ -61,7 +61,9 @@ def _check_account_number(*, firm, account_number: str, exclude_pk: int | None =
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"account_number": "This account number is already used in your firm."})
+        raise ValidationError(
+            {"account_number": "This account number is already used in your firm."}
+        )
 
 
 def account_create(*, client: Client, actor: User, **fields) -> Account:
@@ -96,9 +98,10 @@ def account_update(*, account: Account, actor: User, **fields) -> Account:
 
 def invitation_create(*, firm, invited_by: User, email: str, role: str = Role.ADVISOR, **names):
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(
-        username__iexact=email
-    ).exists():
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or User.objects.filter(username__iexact=email).exists()
+    ):
         raise ValidationError({"email": "A login with this email already exists."})
     if role not in (Role.ADVISOR, Role.FIRM_ADMIN):
         raise ValidationError({"role": "Invite an advisor or a firm admin."})
@@ -154,5 +157,3 @@ def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
 
 def login_failures_clear(*, username: str) -> None:
     LoginFailure.objects.filter(username=username.strip().lower()).delete()
-
-

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("clients/export/", views.client_book_export, name="client-book-export"),
     path("clients/new/", views.client_create, name="client-create"),
     path("clients/<uuid:public_id>/", views.client_detail, name="client-detail"),
     path("clients/<uuid:public_id>/edit/", views.client_edit, name="client-edit"),

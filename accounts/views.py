@@ -20,6 +20,7 @@ from accounts.forms import (
 )
 from accounts.models import Account, Client, Invitation, Role, User
 from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
+from jobs.services import job_create
 from portfolios.selectors import market_values_by_account
 
 
@@ -44,6 +45,18 @@ def home(request):
     search = request.GET.get("q", "").strip()
     rows = selectors.client_dashboard_rows(user=request.user, search=search)
     return render(request, "accounts/dashboard.html", {"rows": rows, "search": search})
+
+
+@firm_view
+@require_http_methods(["POST"])
+def client_book_export(request):
+    job = job_create(
+        kind="client_book_export",
+        title="Export of clients and accounts",
+        firm=request.firm,
+        created_by=request.user,
+    )
+    return redirect("job-detail", public_id=job.public_id)
 
 
 @firm_view
@@ -233,7 +246,9 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {user.firm.name}.")
             return redirect("home")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
 
 
 invitation_accept.is_public = True  # type: ignore[attr-defined]

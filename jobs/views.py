@@ -24,9 +24,7 @@ def job_status(request, public_id):
             "message": job.message,
             "error": job.error if job.status == JobStatus.FAILED else "",
             "result_url": job.result.get("url", ""),
-            "download_url": (
-                f"/jobs/{job.public_id}/download/" if job.output else ""
-            ),
+            "download_url": (f"/jobs/{job.public_id}/download/" if job.output else ""),
         }
     )
 

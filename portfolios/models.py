@@ -108,6 +108,9 @@ class Price(models.Model):
         ]
         indexes = [models.Index(fields=["date"])]
 
+    def __str__(self) -> str:
+        return f"{self.security_id} {self.date} {self.close}"
+
 
 class RiskModel(models.Model):
     """A factor risk model estimated on a return history; its arrays are stored as bytes."""
@@ -207,6 +210,9 @@ class ModelWeight(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.security_id}: {self.weight}"
+
 
 class TaxLotQuerySet(FirmScopedQuerySet):
     def visible_to(self, user):
@@ -250,6 +256,9 @@ class TaxLot(models.Model):
             models.CheckConstraint(condition=Q(shares__gt=0), name="tax_lot_shares_positive"),
             models.CheckConstraint(condition=Q(cost_basis__gte=0), name="tax_lot_basis_nonneg"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.shares} sh of {self.security_id} bought {self.acquired_on}"
 
 
 class TradeAction(models.TextChoices):
@@ -300,6 +309,9 @@ class Trade(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="trade_amount_nonneg"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.shares} of {self.security_id} on {self.trade_date}"
+
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", "Previewed"
@@ -334,3 +346,6 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"

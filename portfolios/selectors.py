@@ -19,10 +19,9 @@ def latest_prices(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, ob
     if not ids:
         return {}
     newest = Price.objects.filter(security_id=OuterRef("security_id")).order_by("-date")
-    rows = (
-        Price.objects.filter(security_id__in=ids, date=Subquery(newest.values("date")[:1]))
-        .values_list("security_id", "close", "date")
-    )
+    rows = Price.objects.filter(
+        security_id__in=ids, date=Subquery(newest.values("date")[:1])
+    ).values_list("security_id", "close", "date")
     return {security_id: (close, on) for security_id, close, on in rows}
 
 

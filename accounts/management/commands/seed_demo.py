@@ -23,7 +23,7 @@ class Command(BaseCommand):
         for title, step in demo_steps(quick=quick, before_firms=False):
             self.stdout.write(f"· {title}")
             step()
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
             note = f"  ({login.note})" if login.note else ""
             self.stdout.write(f"  {login.username:<18} {login.role:<15} {login.firm}{note}")
