@@ -112,3 +112,10 @@ class TokenView(ObtainAuthToken):
     """Public by design: this is where API clients sign in."""
 
     is_public = True
+
+
+API_ROUTES = [
+    ("clients", ClientViewSet, "api-client"),
+    ("accounts", AccountViewSet, "api-account"),
+    ("advisors", AdvisorViewSet, "api-advisor"),
+]

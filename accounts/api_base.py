@@ -49,3 +49,21 @@ class FirmScopedViewSet(viewsets.ModelViewSet):
 
 class FirmReadOnlyViewSet(FirmScopedViewSet):
     http_method_names = ["get", "head", "options"]
+
+
+class ReferenceDataViewSet(viewsets.ReadOnlyModelViewSet):
+    """Shared reference data (securities, strategies, ESG categories): any signed-in firm user
+    reads it; only platform staff change it, in the admin. A model whose queryset has
+    `visible_to` (securities: the master plus the firm's own legacy names) is filtered by it."""
+
+    model: type[models.Model]
+    tenant_scoped = True
+    allowed_roles: tuple[str, ...] = ALL_FIRM_ROLES
+
+    def get_queryset(self):
+        queryset = self.model.objects.all()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        if hasattr(queryset, "visible_to"):
+            queryset = queryset.visible_to(self.request.user)
+        return queryset

@@ -16,6 +16,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("jobs/", include("jobs.urls")),
+    path("", include("portfolios.urls")),
+    path("", include("esg.urls")),
+    path("", include("transitions.urls")),
     path("", include("accounts.urls")),
 ]
 

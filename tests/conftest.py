@@ -16,6 +16,8 @@ from tests.factories import AccountFactory, ClientFactory, FirmFactory, UserFact
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
 
+pytest_plugins = ["tests.fixtures_reference"]
+
 
 @dataclass
 class FirmCast:

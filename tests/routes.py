@@ -55,7 +55,7 @@ def job_kw(f, side):
 ALL = ("firm_admin", "advisor", "client")
 ADMIN = ("firm_admin",)
 
-ROUTES: list[Route] = [
+ACCOUNTS_ROUTES: list[Route] = [
     Route("home", roles=ALL, write_methods=()),
     Route("client-book-export", write_methods=("post",), readable=False),
     Route("client-create", payload={"name": "Intruder"}),
@@ -95,6 +95,23 @@ ROUTES: list[Route] = [
     Route("api-job-list", is_api=True, roles=ALL, write_methods=("post",)),
     Route("api-job-detail", job_kw, is_api=True, roles=ALL, write_methods=("patch", "delete")),
 ]
+
+
+def _area_routes() -> list[Route]:
+    """Each area lists its routes in tests/routes_<area>.py as ROUTES."""
+    from importlib import import_module
+
+    routes: list[Route] = []
+    for area in ("portfolios", "esg", "lots", "transitions"):
+        try:
+            module = import_module(f"tests.routes_{area}")
+        except ModuleNotFoundError:
+            continue
+        routes.extend(module.ROUTES)
+    return routes
+
+
+ROUTES: list[Route] = ACCOUNTS_ROUTES + _area_routes()
 
 # Routes anyone may open: signing in, accepting an invitation (the token is the credential),
 # and the API's schema and docs (they describe the API; they hold no firm's data).
