@@ -163,9 +163,8 @@ def demo_firms_seed() -> list[DemoLogin]:
             )
             first_client = first_client or client
             for account_index, (account_name, account_type, custodian) in enumerate(accounts):
-                number = (
-                    f"{firm_index + 1}{client_index + 1:02d}{account_index + 1:02d}7{firm_index}41"
-                )
+                # Distinct last four digits, so the masked numbers tell accounts apart.
+                number = f"{4100 + firm_index}-{5317 + 211 * client_index + 37 * account_index}"
                 Account.objects.update_or_create(
                     firm=firm,
                     account_number=number,

@@ -6,11 +6,27 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
-from accounts.models import Account, Client, Role
+from accounts.fields import PercentField
+from accounts.models import (
+    DEFAULT_LONG_TERM_RATE,
+    DEFAULT_SHORT_TERM_RATE,
+    Account,
+    Client,
+    Role,
+)
 from portfolios.models import Strategy
 
 
 class ClientForm(forms.ModelForm):
+    short_term_rate = PercentField(
+        label="Short-term rate (%)",
+        help_text="Combined marginal rate on short-term gains: federal, state, NIIT.",
+    )
+    long_term_rate = PercentField(
+        label="Long-term rate (%)",
+        help_text="Combined rate on long-term gains: federal, state, NIIT.",
+    )
+
     class Meta:
         model = Client
         fields = [
@@ -28,6 +44,9 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, advisor_queryset, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial.setdefault("short_term_rate", DEFAULT_SHORT_TERM_RATE)
+            self.initial.setdefault("long_term_rate", DEFAULT_LONG_TERM_RATE)
         self.fields["advisor"].queryset = advisor_queryset
         self.fields["advisor"].label_from_instance = lambda user: user.display_name
         if advisor_queryset.count() == 1:

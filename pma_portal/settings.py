@@ -147,6 +147,10 @@ STORAGES = {
     },
 }
 
+# Outside production WhiteNoise serves straight from the app folders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
+
 # Uploads: refuse anything above this many bytes with a clear message (holdings files).
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -68,8 +68,8 @@ def test_advisor_cannot_pick_a_colleague_in_the_form(client, cast):
             "name": "X",
             "advisor": cast.a.other_advisor.pk,
             "filing_status": "single",
-            "short_term_rate": "0.408",
-            "long_term_rate": "0.238",
+            "short_term_rate": "40.8",
+            "long_term_rate": "23.8",
         },
     )
     assert response.status_code == 200
@@ -85,8 +85,8 @@ def test_create_client_then_account(client, cast):
             "name": "The Newcomers",
             "advisor": cast.a.advisor.pk,
             "filing_status": "married_joint",
-            "short_term_rate": "0.408",
-            "long_term_rate": "0.238",
+            "short_term_rate": "40.8",
+            "long_term_rate": "23.8",
         },
     )
     household = Client.objects.get(name="The Newcomers")
@@ -145,8 +145,8 @@ def test_audit_history_records_who_changed_what(client, cast):
             "name": "Renamed Household",
             "advisor": cast.a.advisor.pk,
             "filing_status": "single",
-            "short_term_rate": "0.37",
-            "long_term_rate": "0.2",
+            "short_term_rate": "37",
+            "long_term_rate": "20",
         },
     )
     assert client.get(reverse("firm-history")).status_code == 403  # advisors: no

@@ -1,0 +1,31 @@
+"""Template filters for money, rates and shares."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    """0.408 → '40.8%'."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return ""
+    return f"{number:.{int(places)}f}%"
+
+
+@register.filter
+def money(value) -> str:
+    """1234.5 → '$1,234.50'; negatives as −$1,234.50."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    sign = "−" if number < 0 else ""
+    return f"{sign}${abs(number):,.2f}"
