@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from accounts import selectors, services
@@ -109,9 +110,24 @@ class AdvisorViewSet(FirmReadOnlyViewSet):
 
 @extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")
 class TokenView(ObtainAuthToken):
-    """Public by design: this is where API clients sign in."""
+    """Public by design: this is where API clients sign in. Throttled like the sign-in page."""
 
     is_public = True
+
+    def post(self, request, *args, **kwargs):
+        username = str(request.data.get("username", ""))
+        address = request.META.get("REMOTE_ADDR")
+        if services.login_is_throttled(username=username, ip_address=address):
+            return Response(
+                {"non_field_errors": ["Too many failed sign-in attempts. Wait 15 minutes."]},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            services.login_failure_record(username=username, ip_address=address)
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        services.login_failures_clear(username=username)
+        return super().post(request, *args, **kwargs)
 
 
 API_ROUTES = [

@@ -192,3 +192,18 @@ def test_list_query_counts_do_not_grow_with_rows(client, cast, url):
     large = count()
     assert small == large
     assert large <= 8, f"{url} takes {large} queries"
+
+
+def test_token_endpoint_is_throttled(api, cast, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        response = api.post(
+            reverse("api-token"), {"username": cast.a.advisor.username, "password": "wrong"}
+        )
+        assert response.status_code == 400
+    response = api.post(
+        reverse("api-token"),
+        {"username": cast.a.advisor.username, "password": "correct-horse-battery-9"},
+    )
+    assert response.status_code == 429
+    assert "token" not in response.json()
