@@ -6,14 +6,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 from accounts import selectors, services
-from accounts.api_base import FirmReadOnlyViewSet, FirmScopedViewSet
+from accounts.api_base import FirmScopedViewSet
 from accounts.filters import AccountFilter, ClientFilter
-from accounts.models import Account, Client, Role, User
-from accounts.serializers import AccountSerializer, AdvisorSerializer, ClientSerializer
+from accounts.models import Account, Client, Invitation, Role, User
+from accounts.serializers import (
+    AccountSerializer,
+    AdvisorSerializer,
+    ClientSerializer,
+    InvitationSerializer,
+)
 
 
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -93,19 +98,52 @@ class AccountViewSet(FirmScopedViewSet):
             raise as_api_error(error) from error
 
 
-class AdvisorViewSet(FirmReadOnlyViewSet):
-    """Advisors and admins of the firm (firm admins only)."""
+class AdvisorViewSet(FirmScopedViewSet):
+    """Advisors and admins of the firm (firm admins only); PATCH `is_active` to (de)activate."""
 
     model = User
     serializer_class = AdvisorSerializer
     allowed_roles = (Role.FIRM_ADMIN,)
+    write_roles = (Role.FIRM_ADMIN,)
     search_fields = ["first_name", "last_name", "email"]
     ordering_fields = ["last_name", "email"]
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
         return selectors.advisors_of_firm(user=self.request.user)
+
+    def perform_update(self, serializer):
+        is_active = serializer.validated_data.get("is_active")
+        if is_active is None:
+            return
+        try:
+            services.user_set_active(
+                user=serializer.instance, actor=self.request.user, is_active=is_active
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class InvitationViewSet(FirmScopedViewSet):
+    """Invitations for new advisors or firm admins (firm admins only)."""
+
+    model = Invitation
+    serializer_class = InvitationSerializer
+    allowed_roles = (Role.FIRM_ADMIN,)
+    write_roles = (Role.FIRM_ADMIN,)
+    http_method_names = ["get", "post", "head", "options"]
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = services.invitation_create(
+                firm=self.request.user.firm,
+                invited_by=self.request.user,
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
 
 
 @extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")
@@ -134,4 +172,5 @@ API_ROUTES = [
     ("clients", ClientViewSet, "api-client"),
     ("accounts", AccountViewSet, "api-account"),
     ("advisors", AdvisorViewSet, "api-advisor"),
+    ("invitations", InvitationViewSet, "api-invitation"),
 ]

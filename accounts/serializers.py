@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.models import Account, Client, Role, User
+from accounts.models import Account, Client, Invitation, Role, User
 from portfolios.models import Strategy
 
 
@@ -48,7 +48,34 @@ class AdvisorSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "name", "email", "role", "is_active", "client_count"]
-        read_only_fields = fields
+        read_only_fields = ["id", "name", "email", "role", "client_count"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    accept_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "accept_url",
+        ]
+        read_only_fields = ["created_at", "expires_at", "accepted_at", "accept_url"]
+
+    def get_accept_url(self, invitation: Invitation) -> str:
+        request = self.context.get("request")
+        path = f"/invite/{invitation.token}/"
+        if invitation.accepted_at is not None:
+            return ""
+        return request.build_absolute_uri(path) if request else path
 
 
 class AccountSerializer(serializers.ModelSerializer):

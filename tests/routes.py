@@ -48,6 +48,10 @@ def advisor_kw(f, side):
     return {"public_id": (f.advisor if side == "primary" else f.other_advisor).public_id}
 
 
+def invitation_kw(f, side):
+    return {"public_id": f.invitation.public_id}
+
+
 def job_kw(f, side):
     return {"public_id": f.job(side).public_id}
 
@@ -91,7 +95,16 @@ ACCOUNTS_ROUTES: list[Route] = [
         payload={"name": "Renamed"},
     ),
     Route("api-advisor-list", is_api=True, roles=ADMIN, write_methods=("post",)),
-    Route("api-advisor-detail", advisor_kw, is_api=True, roles=ADMIN, write_methods=("patch",)),
+    Route(
+        "api-advisor-detail",
+        advisor_kw,
+        is_api=True,
+        roles=ADMIN,
+        write_methods=("patch",),
+        payload={"is_active": False},
+    ),
+    Route("api-invitation-list", is_api=True, roles=ADMIN, payload={"email": "x@example.com"}),
+    Route("api-invitation-detail", invitation_kw, is_api=True, roles=ADMIN, write_methods=()),
     Route("api-job-list", is_api=True, roles=ALL, write_methods=("post",)),
     Route("api-job-detail", job_kw, is_api=True, roles=ALL, write_methods=("patch", "delete")),
 ]

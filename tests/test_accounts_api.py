@@ -207,3 +207,21 @@ def test_token_endpoint_is_throttled(api, cast, settings):
     )
     assert response.status_code == 429
     assert "token" not in response.json()
+
+
+def test_admin_invites_and_deactivates_through_the_api(api, cast):
+    api.force_authenticate(cast.a.admin)
+    response = api.post("/api/invitations/", {"email": "Next.One@example.com", "role": "advisor"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["email"] == "next.one@example.com"
+    assert "/invite/" in response.json()["accept_url"]
+    again = api.post("/api/invitations/", {"email": cast.a.advisor.email, "role": "advisor"})
+    assert again.status_code == 400 and "email" in again.json()
+    url = f"/api/advisors/{cast.a.other_advisor.public_id}/"
+    assert api.patch(url, {"is_active": False}).status_code == 200
+    cast.a.other_advisor.refresh_from_db()
+    assert not cast.a.other_advisor.is_active
+    own = api.patch(f"/api/advisors/{cast.a.admin.public_id}/", {"is_active": False})
+    assert own.status_code == 400
+    api.force_authenticate(cast.a.advisor)
+    assert api.post("/api/invitations/", {"email": "z@example.com"}).status_code == 403

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core import serializers
 from django.urls import reverse
 
+from accounts.models import Invitation
 from jobs.models import Job
 from tests.routes import ROUTES, Route
 
@@ -53,6 +54,9 @@ def world(cast):
             ),
         }
         firm_cast.job = jobs.__getitem__
+        firm_cast.invitation = Invitation.objects.create(
+            firm=firm_cast.firm, invited_by=firm_cast.admin, email=f"new@{firm_cast.firm.slug}.test"
+        )
     return cast
 
 
