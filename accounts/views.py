@@ -145,12 +145,17 @@ def account_detail(request, public_id):
         user=request.user,
         public_id=public_id,
     )
-    from portfolios.selectors import account_lot_rows  # the lots page grows with the tax engine
+    from portfolios.lots.selectors import account_lots, account_trades
 
     return render(
         request,
         "accounts/account_detail.html",
-        {"account": account, "client": account.client, "lots": account_lot_rows(account=account)},
+        {
+            "account": account,
+            "client": account.client,
+            "lots": account_lots(account=account),
+            "trades": account_trades(account=account),
+        },
     )
 
 

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class EsgConfig(AppConfig):
     name = "esg"
+    verbose_name = "ESG categories and customizations"

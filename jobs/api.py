@@ -31,3 +31,6 @@ class JobViewSet(FirmReadOnlyViewSet):
     model = Job
     serializer_class = JobSerializer
     filterset_fields = ["kind", "status"]
+
+
+API_ROUTES = [("jobs", JobViewSet, "api-job")]

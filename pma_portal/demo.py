@@ -13,7 +13,7 @@ DEMO_STEPS: list[tuple[str, str, bool]] = [
         True,
     ),
     ("ESG exclusion categories", "esg.demo:demo_categories_seed", True),
-    ("tax lots and trades of the demo households", "portfolios.demo:demo_lots_seed", False),
+    ("tax lots and trades of the demo households", "portfolios.lots.demo:demo_lots_seed", False),
     ("customizations of demo accounts", "esg.demo:demo_customizations_seed", False),
 ]
 

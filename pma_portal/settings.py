@@ -184,6 +184,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names collide across apps ("mode") get explicit names.
+    "ENUM_NAME_OVERRIDES": {
+        "RestrictionModeEnum": "esg.models.RestrictionMode",  # do_not_buy, do_not_hold
+        "ImportModeEnum": "portfolios.lots.imports.ImportMode.CHOICES",
+    },
 }
 
 # Celery: without a broker, tasks run eagerly in-process (embedded default).

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class PortfoliosConfig(AppConfig):
     name = "portfolios"
+    verbose_name = "Portfolios"
+
+    def ready(self) -> None:
+        from portfolios import jobs  # noqa: F401  registers the job runners
+        from portfolios.lots import jobs as lots_jobs  # noqa: F401  the holdings import job

@@ -1,14 +1,37 @@
-"""Reads of prices and holdings, in bulk, for pages and for the engine."""
+"""Reads of prices and holdings, in bulk, for pages and for the engine.
+
+Also: prices as arrays for the engine (`price_matrix`), the current risk model (cached per row
+in-process), tracking error between two weight mappings, and the strategies' weights.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery, Sum
+import numpy as np
+from django.db import connection
+from django.db.models import CharField, Count, F, FloatField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
 
-from portfolios.models import Price, TaxLot
+from pma_engine.risk import FactorRiskModel, portfolio_volatility, tracking_error_by_ticker
+from portfolios.models import (
+    GICS_SECTORS,
+    ModelWeight,
+    Price,
+    PriceSource,
+    RiskModel,
+    Security,
+    Strategy,
+    StrategyVersion,
+    TaxLot,
+)
 
 CENT = Decimal("0.01")
 
@@ -23,6 +46,18 @@ def latest_prices(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, ob
         security_id__in=ids, date=Subquery(newest.values("date")[:1])
     ).values_list("security_id", "close", "date")
     return {security_id: (close, on) for security_id, close, on in rows}
+
+
+def latest_closes(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, date, str]]:
+    """Latest close, its date and its source (synthetic or not) for each priced security."""
+    ids = list(set(security_ids))
+    if not ids:
+        return {}
+    newest = Price.objects.filter(security_id=OuterRef("security_id")).order_by("-date")
+    rows = Price.objects.filter(
+        security_id__in=ids, date=Subquery(newest.values("date")[:1])
+    ).values_list("security_id", "close", "date", "source")
+    return {security_id: (close, on, source) for security_id, close, on, source in rows}
 
 
 def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -66,3 +101,594 @@ def account_lot_rows(*, account) -> list[dict]:
             }
         )
     return rows
+
+
+# --------------------------------------------------------------------------- prices
+
+
+PRICE_FETCH_CHUNK = 100_000
+
+
+@dataclass(frozen=True, eq=False)
+class PriceMatrix:
+    """Closes as a T x n float array (NaN where a name has no close that day)."""
+
+    dates: np.ndarray  # datetime64[D], ascending
+    security_ids: tuple[int, ...]
+    tickers: tuple[str, ...]
+    closes: np.ndarray  # T x n
+
+
+def price_matrix(
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    security_ids: Iterable[int] | None = None,
+    tickers: Iterable[str] | None = None,
+) -> PriceMatrix:
+    """Closes of the given securities (ids, or master tickers) between two dates, inclusive.
+
+    Read in one query as (id, ISO date, float) tuples and pivoted with numpy: no model
+    instances and no per-row date or Decimal conversion. Columns follow the order asked for
+    (unknown ones are left out); rows are the days on which any of them has a close.
+    """
+    if security_ids is not None:
+        ids = list(dict.fromkeys(security_ids))
+        found = dict(Security.objects.filter(pk__in=ids).values_list("pk", "ticker"))
+        ids = [pk for pk in ids if pk in found]
+    else:
+        wanted = list(dict.fromkeys(tickers or ()))
+        by_ticker = dict(
+            Security.objects.filter(firm__isnull=True, ticker__in=wanted).values_list(
+                "ticker", "pk"
+            )
+        )
+        ids = [by_ticker[t] for t in wanted if t in by_ticker]
+        found = {pk: t for t, pk in by_ticker.items()}
+    names = tuple(found[pk] for pk in ids)
+    if not ids:
+        return PriceMatrix(np.array([], dtype="datetime64[D]"), (), (), np.empty((0, 0)))
+    rows = Price.objects.filter(security_id__in=ids)
+    if start is not None:
+        rows = rows.filter(date__gte=start)
+    if end is not None:
+        rows = rows.filter(date__lte=end)
+    query = (
+        rows.order_by()
+        .annotate(day=Cast("date", CharField()), price=Cast("close", FloatField()))
+        .values_list("security_id", "day", "price")
+    )
+    sql, params = query.query.sql_with_params()
+    # Read in chunks into arrays: millions of rows never sit in memory as Python tuples.
+    day_numbers: dict[str, int] = {}
+    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL
+        cursor.execute(sql, params)
+        while fetched := cursor.fetchmany(PRICE_FETCH_CHUNK):
+            count = len(fetched)
+            chunks.append(
+                (
+                    np.fromiter((row[0] for row in fetched), dtype=np.int64, count=count),
+                    # Few distinct days: number them through a dict, no per-row date parsing.
+                    np.fromiter(
+                        (day_numbers.setdefault(row[1], len(day_numbers)) for row in fetched),
+                        dtype=np.int64,
+                        count=count,
+                    ),
+                    np.fromiter((row[2] for row in fetched), dtype=np.float64, count=count),
+                )
+            )
+    if not chunks:
+        empty = np.empty((0, len(ids)))
+        return PriceMatrix(np.array([], dtype="datetime64[D]"), tuple(ids), names, empty)
+    row_ids = np.concatenate([chunk[0] for chunk in chunks])
+    row_days = np.concatenate([chunk[1] for chunk in chunks])
+    row_closes = np.concatenate([chunk[2] for chunk in chunks])
+    del chunks
+    day_values = np.array([str(day)[:10] for day in day_numbers], dtype="datetime64[D]")
+    order_of_days = np.argsort(day_values)
+    dates = day_values[order_of_days]
+    rank = np.empty_like(order_of_days)
+    rank[order_of_days] = np.arange(len(order_of_days))
+    order = np.argsort(np.array(ids, dtype=np.int64))
+    sorted_ids = np.array(ids, dtype=np.int64)[order]
+    column = order[np.searchsorted(sorted_ids, row_ids)]
+    closes = np.full((len(dates), len(ids)), np.nan)
+    closes[rank[row_days], column] = row_closes
+    return PriceMatrix(dates, tuple(ids), names, closes)
+
+
+def price_history(
+    *, security: Security, start: date | None = None, end: date | None = None
+) -> list[tuple[date, Decimal, str]]:
+    """(date, close, source) of one security, oldest first."""
+    rows = Price.objects.filter(security=security)
+    if start is not None:
+        rows = rows.filter(date__gte=start)
+    if end is not None:
+        rows = rows.filter(date__lte=end)
+    return list(rows.order_by("date").values_list("date", "close", "source"))
+
+
+@dataclass(frozen=True)
+class PriceSummary:
+    close: Decimal
+    on: date
+    is_synthetic: bool
+    first_date: date
+    n_closes: int
+
+
+def price_summary(*, security: Security) -> PriceSummary | None:
+    latest = (
+        Price.objects.filter(security=security).order_by("-date").values("close", "date", "source")
+    ).first()
+    if latest is None:
+        return None
+    stats = Price.objects.filter(security=security).aggregate(first=Min("date"), n=Count("id"))
+    return PriceSummary(
+        close=latest["close"],
+        on=latest["date"],
+        is_synthetic=latest["source"] == PriceSource.SYNTHETIC,
+        first_date=stats["first"],
+        n_closes=stats["n"],
+    )
+
+
+# --------------------------------------------------------------------------- risk model
+
+_MODEL_CACHE: dict[int, FactorRiskModel] = {}
+_MODEL_CACHE_LOCK = threading.Lock()
+_MODEL_CACHE_SIZE = 3
+
+
+def risk_model_latest() -> RiskModel | None:
+    """The newest stored risk model row, without its payload."""
+    return RiskModel.objects.defer("payload").order_by("-as_of", "-created_at", "-id").first()
+
+
+def risk_model_load(*, row_id: int) -> FactorRiskModel:
+    """The engine model of one RiskModel row, deserialized once per process."""
+    with _MODEL_CACHE_LOCK:
+        cached = _MODEL_CACHE.get(row_id)
+    if cached is not None:
+        return cached
+    payload = RiskModel.objects.filter(pk=row_id).values_list("payload", flat=True).get()
+    model = FactorRiskModel.from_bytes(bytes(payload))
+    with _MODEL_CACHE_LOCK:
+        while len(_MODEL_CACHE) >= _MODEL_CACHE_SIZE:
+            _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
+        _MODEL_CACHE[row_id] = model
+    return model
+
+
+def risk_model_current() -> FactorRiskModel | None:
+    """The newest stored risk model (None before the first build)."""
+    row = risk_model_latest()
+    return risk_model_load(row_id=row.pk) if row is not None else None
+
+
+WeightKey = int | str
+
+
+def _tickers_for(keys: Iterable[WeightKey]) -> tuple[dict[WeightKey, str], dict[str, str]]:
+    """Model tickers (and sectors) for security ids or master tickers.
+
+    A firm's legacy security is keyed `TICKER#id` so that it never borrows a master name's
+    risk; the model treats it as an unknown name of its sector (a proxy row).
+    """
+    keys = list(keys)
+    ids = [k for k in keys if isinstance(k, int)]
+    tickers = [k for k in keys if isinstance(k, str)]
+    label: dict[WeightKey, str] = {}
+    sectors: dict[str, str] = {}
+    for pk, ticker, sector, firm_id in Security.objects.filter(pk__in=ids).values_list(
+        "pk", "ticker", "sector", "firm_id"
+    ):
+        name = ticker if firm_id is None else f"{ticker}#{pk}"
+        label[pk] = name
+        sectors[name] = sector
+    for ticker, sector in Security.objects.filter(
+        firm__isnull=True, ticker__in=tickers
+    ).values_list("ticker", "sector"):
+        label[ticker] = ticker
+        sectors[ticker] = sector
+    for key in keys:
+        label.setdefault(key, f"?{key}")  # unknown: a proxy row of no sector
+    return label, sectors
+
+
+def tracking_error_pct(
+    *,
+    weights: Mapping[WeightKey, float | Decimal],
+    target: Mapping[WeightKey, float | Decimal],
+    model: FactorRiskModel | None = None,
+) -> float | None:
+    """Ex-ante tracking error of `weights` against `target`, in percent a year.
+
+    Keys are security ids (int) or master tickers (str); weights are used as given (pass
+    fractions that sum to one). None when no risk model has been built yet.
+    """
+    model = model or risk_model_current()
+    if model is None or (not weights and not target):
+        return None
+    label, sectors = _tickers_for([*weights, *target])
+    w: dict[str, float] = defaultdict(float)
+    b: dict[str, float] = defaultdict(float)
+    for key, value in weights.items():
+        w[label[key]] += float(value)
+    for key, value in target.items():
+        b[label[key]] += float(value)
+    return 100.0 * tracking_error_by_ticker(model, w, b, sectors=sectors)
+
+
+def volatility_pct(
+    *, weights: Mapping[WeightKey, float | Decimal], model: FactorRiskModel | None = None
+) -> float | None:
+    """Predicted annual volatility of a portfolio, in percent."""
+    model = model or risk_model_current()
+    if model is None or not weights:
+        return None
+    label, sectors = _tickers_for(weights)
+    tickers = [label[key] for key in weights]
+    aligned = model.reindex(tickers, sectors=sectors)
+    return 100.0 * portfolio_volatility(aligned, np.array([float(v) for v in weights.values()]))
+
+
+# --------------------------------------------------------------------------- strategies
+
+
+def strategy_version_current(
+    *, strategy: Strategy, on: date | None = None
+) -> StrategyVersion | None:
+    """The version in force on `on` (default today): latest effective date, then number."""
+    on = on or timezone.localdate()
+    return (
+        StrategyVersion.objects.filter(strategy=strategy, effective_date__lte=on)
+        .order_by("-effective_date", "-version")
+        .first()
+    )
+
+
+def strategy_weights(*, version: StrategyVersion | None) -> dict[int, Decimal]:
+    """security id -> weight of a version, largest first."""
+    if version is None:
+        return {}
+    return dict(
+        ModelWeight.objects.filter(version=version)
+        .order_by("-weight", "security_id")
+        .values_list("security_id", "weight")
+    )
+
+
+def strategy_weights_by_slug(*, slug: str, on: date | None = None) -> dict[int, Decimal]:
+    """Current weights of a strategy named by slug ({} if it has none)."""
+    strategy = Strategy.objects.filter(slug=slug).first()
+    if strategy is None:
+        return {}
+    return strategy_weights(version=strategy_version_current(strategy=strategy, on=on))
+
+
+@dataclass
+class StrategyRow:
+    strategy: Strategy
+    version: StrategyVersion | None
+    n_names: int
+    te_pct: float | None  # to the benchmark
+    benchmark: Strategy | None
+
+
+def strategy_rows(*, include_inactive: bool = False) -> list[StrategyRow]:
+    """Every strategy with its current version, name count and tracking error to benchmark."""
+    strategies = Strategy.objects.select_related("benchmark").order_by("kind", "name")
+    if not include_inactive:
+        strategies = strategies.filter(is_active=True)
+    today = timezone.localdate()
+    strategies = list(strategies)
+    versions = (
+        StrategyVersion.objects.filter(strategy__in=strategies, effective_date__lte=today)
+        .annotate(n_names=Count("weights"))
+        .order_by("strategy_id", "-effective_date", "-version")
+    )
+    current: dict[int, StrategyVersion] = {}
+    for version in versions:
+        current.setdefault(version.strategy_id, version)
+    model = risk_model_current()
+    weights_cache: dict[int, dict[int, Decimal]] = {}
+
+    def weights_of(strategy_id: int) -> dict[int, Decimal]:
+        if strategy_id not in weights_cache:
+            weights_cache[strategy_id] = strategy_weights(version=current.get(strategy_id))
+        return weights_cache[strategy_id]
+
+    rows = []
+    for strategy in strategies:
+        version = current.get(strategy.pk)
+        te = None
+        if model is not None and strategy.benchmark_id and version is not None:
+            bench = weights_of(strategy.benchmark_id)
+            if bench:
+                te = tracking_error_pct(weights=weights_of(strategy.pk), target=bench, model=model)
+        rows.append(
+            StrategyRow(
+                strategy=strategy,
+                version=version,
+                n_names=version.n_names if version is not None else 0,
+                te_pct=te,
+                benchmark=strategy.benchmark,
+            )
+        )
+    return rows
+
+
+@dataclass
+class SectorBar:
+    sector: str
+    weight: float
+    benchmark_weight: float | None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.weight
+
+    @property
+    def benchmark_percent(self) -> float | None:
+        return None if self.benchmark_weight is None else 100.0 * self.benchmark_weight
+
+
+@dataclass
+class Holding:
+    security: Security
+    weight: Decimal
+    benchmark_weight: Decimal | None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * float(self.weight)
+
+    @property
+    def benchmark_percent(self) -> float | None:
+        return None if self.benchmark_weight is None else 100.0 * float(self.benchmark_weight)
+
+    @property
+    def active_percent(self) -> float | None:
+        bench = self.benchmark_percent
+        return None if bench is None else self.percent - bench
+
+
+@dataclass
+class StrategyDetail:
+    strategy: Strategy
+    version: StrategyVersion | None
+    versions: list[StrategyVersion]
+    holdings: list[Holding]  # largest first, `top` of them
+    n_names: int
+    sectors: list[SectorBar]
+    characteristics: list[tuple[str, str]] = field(default_factory=list)
+    te_pct: float | None = None
+    volatility_pct: float | None = None
+    risk_model: RiskModel | None = None
+
+
+def _sector_split(weights: Mapping[int, Decimal]) -> dict[str, float]:
+    sectors = dict(Security.objects.filter(pk__in=list(weights)).values_list("pk", "sector"))
+    totals: dict[str, float] = defaultdict(float)
+    for pk, weight in weights.items():
+        totals[sectors.get(pk) or "Unclassified"] += float(weight)
+    return totals
+
+
+def strategy_detail(
+    *, strategy: Strategy, version: StrategyVersion | None = None, top: int = 25
+) -> StrategyDetail:
+    """Holdings, sector weights against the benchmark, characteristics and version history."""
+    versions = list(
+        StrategyVersion.objects.filter(strategy=strategy)
+        .annotate(n_names=Count("weights"))
+        .order_by("-effective_date", "-version")
+    )
+    if version is None:
+        version = strategy_version_current(strategy=strategy)
+    if version is None and versions:
+        version = versions[-1]  # nothing in force yet: show the earliest
+    weights = strategy_weights(version=version)
+    benchmark = strategy.benchmark
+    bench_weights = (
+        strategy_weights(version=strategy_version_current(strategy=benchmark))
+        if benchmark is not None
+        else {}
+    )
+    top_ids = list(weights)[:top]
+    securities = Security.objects.in_bulk(top_ids)
+    holdings = [
+        Holding(
+            security=securities[pk],
+            weight=weights[pk],
+            benchmark_weight=bench_weights.get(pk, Decimal(0)) if bench_weights else None,
+        )
+        for pk in top_ids
+    ]
+    split = _sector_split(weights)
+    bench_split = _sector_split(bench_weights) if bench_weights else {}
+    sectors = [
+        SectorBar(
+            sector=sector,
+            weight=split.get(sector, 0.0),
+            benchmark_weight=bench_split.get(sector, 0.0) if bench_split else None,
+        )
+        for sector in [*GICS_SECTORS, "Unclassified"]
+        if split.get(sector) or bench_split.get(sector)
+    ]
+    model_row = risk_model_latest()
+    model = risk_model_load(row_id=model_row.pk) if model_row is not None else None
+    te = (
+        tracking_error_pct(weights=weights, target=bench_weights, model=model)
+        if model is not None and weights and bench_weights
+        else None
+    )
+    vol = volatility_pct(weights=weights, model=model) if model is not None and weights else None
+    values = [float(w) for w in weights.values()]
+    characteristics = []
+    if values:
+        characteristics = [
+            ("Names", f"{len(values)}"),
+            ("Largest weight", f"{100 * max(values):.2f}%"),
+            ("Top 10 weight", f"{100 * sum(sorted(values, reverse=True)[:10]):.1f}%"),
+            ("Effective number of names", f"{1.0 / sum(v * v for v in values):.0f}"),
+            ("Sectors held", f"{sum(1 for s in sectors if s.weight > 0)} of {len(GICS_SECTORS)}"),
+        ]
+        n_small = Security.objects.filter(
+            pk__in=list(weights), indices__contains="S&P 600"
+        ).values_list("pk", flat=True)
+        small = sum(float(weights[pk]) for pk in n_small)
+        characteristics.append(("In the S&P 600 (small cap)", f"{100 * small:.1f}%"))
+    return StrategyDetail(
+        strategy=strategy,
+        version=version,
+        versions=versions,
+        holdings=holdings,
+        n_names=len(weights),
+        sectors=sectors,
+        characteristics=characteristics,
+        te_pct=te,
+        volatility_pct=vol,
+        risk_model=model_row,
+    )
+
+
+# --------------------------------------------------------------------------- securities
+
+
+def security_search(
+    *,
+    user,
+    query: str = "",
+    sector: str = "",
+    index: str = "",
+    industry: str = "",
+    include_inactive: bool = False,
+):
+    """Securities the user may see (master + own firm's legacy), filtered; ticker order."""
+    rows = Security.objects.visible_to(user)
+    if not include_inactive:
+        rows = rows.filter(is_active=True)
+    query = query.strip()
+    if query:
+        rows = rows.filter(
+            Q(ticker__iexact=query) | Q(ticker__istartswith=query) | Q(name__icontains=query)
+        )
+    if sector:
+        rows = rows.filter(sector=sector)
+    if industry:
+        rows = rows.filter(industry=industry)
+    if index:
+        rows = rows.filter(indices__contains=index)
+    return rows.order_by("ticker", "id")
+
+
+def security_access(*, user, ticker: str) -> Security:
+    """The security with this ticker that the user may see (the master's before a legacy
+    one); 404 for missing and for another firm's legacy name alike."""
+    security = (
+        Security.objects.visible_to(user)
+        .filter(ticker=ticker)
+        .order_by(F("firm_id").asc(nulls_first=True))
+        .first()
+    )
+    if security is None:
+        raise Http404("Not found.")
+    return security
+
+
+def strategy_versions_current(*, on: date | None = None) -> dict[int, StrategyVersion]:
+    """strategy id -> its version in force on `on` (default today), for every strategy."""
+    on = on or timezone.localdate()
+    current: dict[int, StrategyVersion] = {}
+    versions = StrategyVersion.objects.filter(effective_date__lte=on).order_by(
+        "strategy_id", "-effective_date", "-version"
+    )
+    for version in versions:
+        current.setdefault(version.strategy_id, version)
+    return current
+
+
+def security_strategies(*, security: Security) -> list[tuple[Strategy, Decimal]]:
+    """Active strategies whose current version holds the security, with its weight."""
+    current = strategy_versions_current()
+    rows = (
+        ModelWeight.objects.filter(
+            security=security,
+            version_id__in=[v.pk for v in current.values()],
+            version__strategy__is_active=True,
+        )
+        .select_related("version__strategy")
+        .order_by("version__strategy__name")
+    )
+    return [(row.version.strategy, row.weight) for row in rows]
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+@dataclass
+class AccountRisk:
+    strategy: Strategy
+    te_pct: float | None
+    n_positions: int
+    unpriced: list[str]
+    is_synthetic: bool
+    model_as_of: date | None
+
+
+def account_weights(*, account) -> tuple[dict[int, float], list[str]]:
+    """Weights of the account's lots by market value (cash left out), and unpriced tickers."""
+    holdings = (
+        TaxLot.objects.filter(account=account)
+        .values("security_id", "security__ticker")
+        .annotate(shares=Sum("shares"))
+    )
+    rows = list(holdings)
+    prices = latest_prices(security_ids=[row["security_id"] for row in rows])
+    values: dict[int, float] = {}
+    unpriced = []
+    for row in rows:
+        price = prices.get(row["security_id"])
+        if price is None:
+            unpriced.append(row["security__ticker"])
+            continue
+        values[row["security_id"]] = float(row["shares"] * price[0])
+    total = sum(values.values())
+    if total <= 0:
+        return {}, sorted(unpriced)
+    return {pk: value / total for pk, value in values.items()}, sorted(unpriced)
+
+
+def account_risk(*, account) -> AccountRisk | None:
+    """The account's ex-ante tracking error to its strategy; None without a strategy.
+
+    `te_pct` stays None when the account has no priced lots, the strategy no weights, or no
+    risk model has been built.
+    """
+    strategy = account.strategy
+    if strategy is None:
+        return None
+    weights, unpriced = account_weights(account=account)
+    target = strategy_weights(version=strategy_version_current(strategy=strategy))
+    row = risk_model_latest()
+    te = None
+    if weights and target and row is not None:
+        te = tracking_error_pct(
+            weights=weights, target=target, model=risk_model_load(row_id=row.pk)
+        )
+    return AccountRisk(
+        strategy=strategy,
+        te_pct=te,
+        n_positions=len(weights),
+        unpriced=unpriced,
+        is_synthetic=bool(row and row.is_synthetic),
+        model_as_of=row.as_of if row else None,
+    )
+
+
+def recent_start(*, end: date, days: int = 365) -> date:
+    return end - timedelta(days=days)

@@ -22,6 +22,10 @@ class Route:
     write_methods: tuple[str, ...] = ("post",)
     payload: dict = field(default_factory=dict)
     readable: bool = True  # False: POST-only, a GET answers 405 before anything is looked up
+    # Shared reference data (an ESG category, a security of the master): every firm may read
+    # the object, so the isolation tests expect no 404 on reads; writes are still refused and
+    # change nothing, and anonymous users are still sent to sign in.
+    is_reference: bool = False
 
 
 def _household(f, side):

@@ -1,0 +1,102 @@
+"""CSV parsing shared by the price and model-weight imports: every problem names its row.
+
+Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
+A file is rejected whole with the first `MAX_PROBLEMS_SHOWN` problems listed and a count of
+the rest; nothing of it is saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from django.core.exceptions import ValidationError
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int | None  # None: the file as a whole
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = "file" if self.row is None else f"row {self.row}"
+        return (
+            f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class ImportRejected(ValidationError):
+    """A file with problems: `problems` holds every one; `messages` lists the first 50."""
+
+    def __init__(self, problems: list[ImportProblem], *, what: str):
+        self.problems = problems
+        shown = [str(problem) for problem in problems[:MAX_PROBLEMS_SHOWN]]
+        hidden = len(problems) - len(shown)
+        lines = [f"{what} rejected, nothing was imported: {len(problems)} problem(s)."]
+        lines += shown
+        if hidden:
+            lines.append(f"… and {hidden} more problem(s) not listed.")
+        super().__init__(lines)
+
+
+SourceLike = TextIO | str | Path | bytes
+
+
+def open_text(source: SourceLike) -> TextIO:
+    """A text stream from a path, a str of CSV text, bytes, or an open text file."""
+    if isinstance(source, Path):
+        return source.open(newline="", encoding="utf-8-sig")
+    if isinstance(source, bytes):
+        return io.StringIO(source.decode("utf-8-sig"), newline="")
+    if isinstance(source, str):
+        return io.StringIO(source.lstrip("\ufeff"), newline="")
+    return source
+
+
+def csv_rows(
+    stream: TextIO, *, required: tuple[str, ...], what: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: stripped value}) for each non-blank data row.
+
+    Raises ImportRejected at once when the header lacks a required column (case and spaces
+    are ignored); extra columns are allowed and ignored.
+    """
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRejected(
+            [ImportProblem(None, "", f"the file is empty; expected columns {', '.join(required)}")],
+            what=what,
+        ) from None
+    names = [name.strip().lower().lstrip("\ufeff") for name in header]
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    1,
+                    "header",
+                    f"missing column(s) {', '.join(missing)}; found {', '.join(names) or 'none'}",
+                )
+            ],
+            what=what,
+        )
+    positions = {name: names.index(name) for name in required}
+    for row_number, values in enumerate(reader, start=2):
+        if not any(value.strip() for value in values):
+            continue
+        yield (
+            row_number,
+            {
+                name: values[position].strip() if position < len(values) else ""
+                for name, position in positions.items()
+            },
+        )

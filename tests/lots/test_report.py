@@ -1,0 +1,264 @@
+"""The realized-gains report (page, CSV, PDF, API), the loss limit and carryover chained over
+years, and the lots list API's query count. Numbers worked by hand in each test's docstring."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from portfolios.lots.selectors import realized_gains_report
+from tests.lots.test_trades import opening, trade
+
+
+@pytest.fixture
+def year_2026(cast, securities):
+    """The wash sale of test_trades (a 1,000.00 loss, 700.00 of it disallowed: code W), then:
+
+    - 2026-04-01: 10 AAPL bought 2026-01-05 for 1,800.00 sold for 2,100.00: Part I, +300.00;
+    - 2026-06-01: the 30 XYZ replacement shares (basis 1,590.00, held since 2025-02-02 after
+      tacking, so long-term) sold for 1,500.00: Part II, −90.00, no wash (nothing bought
+      within 30 days).
+
+    Part I: proceeds 2,100.00, basis 1,800.00, gain 300.00.
+    Part II: proceeds 5,500.00, basis 6,590.00, adjustment 700.00, loss (390.00).
+    Net (90.00): all deductible (limit 3,000), nothing carried forward.
+    """
+    a = cast.a
+    opening(
+        cast,
+        f"{a.account.account_number},XYZ,100,2025-01-10,5000.00,X1",
+        f"{a.account.account_number},AAPL,10,2026-01-05,1800.00,A1",
+    )
+    trade(cast, a.account, "SELL", "XYZ", "100", date(2026, 3, 2), amount="4000")
+    trade(cast, a.ira, "BUY", "XYZ", "40", date(2026, 3, 20), price="42")
+    trade(cast, a.account, "BUY", "XYZ", "30", date(2026, 3, 25), price="43")
+    trade(cast, a.account, "SELL", "AAPL", "10", date(2026, 4, 1), amount="2100")
+    trade(cast, a.account, "SELL", "XYZ", "30", date(2026, 6, 1), amount="1500")
+    trade(cast, a.ira, "SELL", "XYZ", "10", date(2026, 7, 1), amount="300")  # IRA: not reported
+    return cast
+
+
+EXPECTED_CSV = [
+    "part,box,description,date_acquired,date_sold,proceeds,cost_basis,code,adjustment,"
+    "gain_loss,account",
+    "I,A,10 sh AAPL,2026-01-05,2026-04-01,2100.00,1800.00,,0.00,300.00,alpha brokerage",
+    "II,D,100 sh XYZ,2025-01-10,2026-03-02,4000.00,5000.00,W,700.00,-300.00,alpha brokerage",
+    "II,D,30 sh XYZ,2025-02-02,2026-06-01,1500.00,1590.00,,0.00,-90.00,alpha brokerage",
+]
+
+
+def test_report_rows_and_schedule_d_totals(year_2026):
+    report = realized_gains_report(client=year_2026.a.client, year=2026)
+    assert [r.row.description for r in report.part_one] == ["10 sh AAPL"]
+    assert [r.row.description for r in report.part_two] == ["100 sh XYZ", "30 sh XYZ"]
+    st, lt = report.totals.short_term, report.totals.long_term
+    assert (st.proceeds, st.cost_basis, st.adjustment, st.gain_loss) == (
+        Decimal("2100.00"),
+        Decimal("1800.00"),
+        Decimal("0.00"),
+        Decimal("300.00"),
+    )
+    assert (lt.proceeds, lt.cost_basis, lt.adjustment, lt.gain_loss) == (
+        Decimal("5500.00"),
+        Decimal("6590.00"),
+        Decimal("700.00"),
+        Decimal("-390.00"),
+    )
+    carry = report.carryover
+    assert (carry.net_after_carryover, carry.deduction) == (Decimal("-90.00"), Decimal("90.00"))
+    assert (carry.short_term_carryover_out, carry.long_term_carryover_out) == (0, 0)
+    assert report.has_wash_sales
+
+
+def test_report_csv_has_the_cli_columns_plus_account(client, year_2026):
+    client.force_login(year_2026.a.advisor)
+    url = reverse("realized-gains-csv", kwargs={"public_id": year_2026.a.client.public_id})
+    response = client.get(url, {"year": 2026})
+    assert response["Content-Type"].startswith("text/csv")
+    assert (
+        'filename="realized-gains-2026-alpha-household-one.csv"' in response["Content-Disposition"]
+    )
+    assert response.content.decode().splitlines() == EXPECTED_CSV
+
+
+def test_report_page_for_the_advisor_and_the_clients_own_login(client, year_2026):
+    url = reverse("realized-gains", kwargs={"public_id": year_2026.a.client.public_id})
+    for user in (year_2026.a.advisor, year_2026.a.client_user):
+        client.force_login(user)
+        body = client.get(url, {"year": 2026}).content.decode()
+        assert "Part I: Short-term" in body and "Part II: Long-term" in body
+        assert body.count('title="Wash sale: loss disallowed">W<') == 1
+        assert "$700.00" in body and "−$390.00" in body and "$300.00" in body
+        assert "−$90.00" in body  # line 16
+    empty = client.get(url, {"year": 2024}).content.decode()
+    assert "No short-term sales in 2024." in empty
+    assert client.get(url, {"year": "9999"}).status_code == 404
+    assert client.get(url, {"year": "abc"}).status_code == 404
+
+
+def test_report_pdf_shows_the_figures(client, year_2026, tmp_path):
+    client.force_login(year_2026.a.client_user)
+    url = reverse("realized-gains-pdf", kwargs={"public_id": year_2026.a.client.public_id})
+    response = client.get(url, {"year": 2026})
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Realized gains and losses, tax year 2026" in text
+    assert "100 sh XYZ" in text and "10 sh AAPL" in text and "30 sh XYZ" in text
+    for figure in ("4000.00", "5000.00", "700.00", "-300.00", "5500.00", "6590.00", "-390.00"):
+        assert figure in text, figure
+    assert " W " in text
+
+
+def test_realized_gains_api(year_2026):
+    api = APIClient()
+    api.force_authenticate(year_2026.a.client_user)
+    url = f"/api/realized-gains/{year_2026.a.client.public_id}/"
+    data = api.get(url, {"year": 2026}).json()
+    assert [r["description"] for r in data["part_two"]] == ["100 sh XYZ", "30 sh XYZ"]
+    assert data["part_two"][0]["code"] == "W" and data["part_two"][0]["adjustment"] == "700.00"
+    assert data["schedule_d"]["long_term"]["gain_loss"] == "-390.00"
+    assert data["capital_loss"]["deduction"] == "90.00"
+    assert api.get(url, {"year": "x"}).status_code == 400
+    api.force_authenticate(year_2026.b.advisor)
+    assert api.get(url, {"year": 2026}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("filing_status", "deduction", "carry_in", "carry_out"),
+    [
+        # single: 2025 loss 10,000 → deduct 3,000, carry 7,000 (ST); 2026: 2,000 − 7,000 =
+        # −5,000 → deduct 3,000, carry 2,000.
+        ("single", "3000", "7000", "2000"),
+        # married filing separately: deduct 1,500, carry 8,500; 2026: 2,000 − 8,500 = −6,500 →
+        # deduct 1,500, carry 5,000.
+        ("married_separate", "1500", "8500", "5000"),
+    ],
+)
+def test_loss_limit_and_carryover_chain_over_years(
+    cast, securities, filing_status, deduction, carry_in, carry_out
+):
+    a = cast.a
+    a.client.filing_status = filing_status
+    a.client.save()
+    opening(
+        cast,
+        f"{a.account.account_number},MSFT,100,2025-01-02,30000,M1",
+        f"{a.account.account_number},AAPL,10,2026-01-05,1000,A1",
+    )
+    trade(cast, a.account, "SELL", "MSFT", "100", date(2025, 3, 3), amount="20000")
+    trade(cast, a.account, "SELL", "AAPL", "10", date(2026, 5, 1), amount="3000")
+    report = realized_gains_report(client=a.client, year=2026)
+    carry = report.carryover
+    assert report.totals.short_term.gain_loss == Decimal("2000.00")
+    assert carry.short_term_carryover_in == Decimal(carry_in)
+    assert carry.deduction == Decimal(deduction)
+    assert carry.short_term_carryover_out == Decimal(carry_out)
+    assert report.loss_limit == Decimal(deduction)
+    assert [h.year for h in report.history] == [2025]
+
+
+def test_lots_list_api_query_count_does_not_grow_with_lots(cast, securities):
+    a = cast.a
+    api = APIClient()
+    api.force_authenticate(a.advisor)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = api.get("/api/tax-lots/")
+        assert response.status_code == 200
+        return len(context.captured_queries)
+
+    opening(cast, f"{a.account.account_number},AAPL,1,2020-01-02,100,L1")
+    small = count()
+    rows = [f"{a.ira.account_number},MSFT,{n},2020-01-{n + 2:02d},{n}00,M{n}" for n in range(1, 25)]
+    opening(cast, *rows)
+    large = count()
+    assert small == large <= 4, (small, large)
+    body = api.get("/api/tax-lots/", {"client": str(a.client.public_id), "ticker": "msft"}).json()
+    assert body["count"] == 24
+    assert body["results"][0]["client"] == str(a.client.public_id)
+
+
+def test_form8949_command_line_on_a_small_file(tmp_path):
+    """`manage.py form8949 FILE` prints the rows worked by hand, and refuses bad input.
+
+    BUY 10 @ 1,000 on 2025-01-02, SELL 10 for 800 on 2025-06-02 (loss 200), BUY 5 for 450
+    on 2025-06-20: half the loss (100) is disallowed and goes into the new lot (550).
+    """
+    good = tmp_path / "tx.csv"
+    good.write_text(
+        "date,account,account_type,action,ticker,shares,amount,lot\n"
+        "2025-01-02,joint,taxable,BUY,ABC,10,1000,\n"
+        "2025-06-02,joint,taxable,SELL,ABC,10,800,\n"
+        "2025-06-20,joint,taxable,BUY,ABC,5,450,\n"
+    )
+    run = subprocess.run(
+        [".venv/bin/python", "manage.py", "form8949", str(good)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert list(csv.reader(io.StringIO(run.stdout))) == [
+        [
+            "part",
+            "box",
+            "description",
+            "date_acquired",
+            "date_sold",
+            "proceeds",
+            "cost_basis",
+            "code",
+            "adjustment",
+            "gain_loss",
+        ],
+        [
+            "I",
+            "A",
+            "10 sh ABC",
+            "2025-01-02",
+            "2025-06-02",
+            "800.00",
+            "1000.00",
+            "W",
+            "100.00",
+            "-100.00",
+        ],
+    ]
+    lots = subprocess.run(
+        [".venv/bin/python", "manage.py", "form8949", str(good), "--open-lots"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # Held 151 days (2025-01-02 .. 2025-06-02): 2025-06-20 − 151 days = 2025-01-20.
+    assert lots.stdout.splitlines()[1:] == ["joint,ABC,5,2025-01-20,550.00"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "date,account,account_type,action,ticker,shares,amount,lot\n"
+        "2025-01-02,joint,taxable,BUY,ABC,10,1000,\n"
+        "2025-06-02,joint,taxable,SELL,ABC,12,800,\n"
+    )
+    run = subprocess.run(
+        [".venv/bin/python", "manage.py", "form8949", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert run.stdout == ""
+    assert "row 2" in run.stderr and "holds only 10" in run.stderr
