@@ -1,11 +1,14 @@
 """Model portfolios of the demo strategies: cap-weight proxies and sector-balanced active picks.
 
 SYNTHETIC: no package ships market capitalizations, so index weights are *cap-weight proxies*.
-Each name gets a synthetic market cap drawn from a log-normal distribution whose median and
-spread depend on its index (S&P 500: median 35 bn, sigma 1.25; S&P 600: median 2 bn, sigma 0.6).
-The draw is keyed by a hash of (seed, ticker), so a name's cap does not change when other names
-join or leave the universe. The resulting weights are heavy-tailed like a real cap-weighted index
-(the top ten names of the S&P 500 proxy hold roughly a fifth of it) but are not market data.
+The ~80 largest US companies take an approximate, rounded market cap from
+`data/approx_market_caps.csv` (public figures of 2025, to the nearest tens of billions; enough to
+give the proxy the real index's shape: a heavy top and Information Technology as the largest
+sector). Every other name gets a synthetic cap drawn from a log-normal distribution whose median
+and spread depend on its index (S&P 500: median 35 bn, sigma 1.25, capped below the table's
+smallest entry; S&P 600: median 2 bn, sigma 0.6). The draw is keyed by a hash of (seed, ticker),
+so a name's cap does not change when other names join or leave the universe. The weights are a
+demo proxy, labelled synthetic everywhere, not market data.
 
 Active models follow one documented rule (`active_model_build`): a target sector mix between the
 benchmark's and an equal split, names per sector in proportion to it (at least a minimum per
@@ -15,11 +18,14 @@ near-equal weights within the sector. Plain Python and numpy: no Django import.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
@@ -33,6 +39,14 @@ DEFAULT_CAP_PARAMS = (1.0e9, 0.6)  # a name in no known index
 WEIGHT_PLACES = 10  # ModelWeight.weight has 10 decimal places
 
 _NORMAL = NormalDist()
+APPROX_CAPS_FILE = Path(__file__).resolve().parent / "data" / "approx_market_caps.csv"
+
+
+@lru_cache(maxsize=1)
+def approximate_market_caps() -> dict[str, float]:
+    """Rounded market caps (USD) of the largest US companies, for the demo's index proxies."""
+    with APPROX_CAPS_FILE.open(newline="") as handle:
+        return {row["ticker"]: float(row["cap_usd_bn"]) * 1e9 for row in csv.DictReader(handle)}
 
 
 def _unit_draw(seed: int, key: str) -> float:
@@ -43,10 +57,14 @@ def _unit_draw(seed: int, key: str) -> float:
 
 
 def synthetic_market_cap(ticker: str, *, index: str, seed: int) -> float:
-    """SYNTHETIC market cap of `ticker` (USD): log-normal around its index's median."""
+    """Cap proxy of `ticker` (USD): the approximate table for the largest names, otherwise a
+    log-normal draw around its index's median, kept below the table's smallest entry."""
+    table = approximate_market_caps()
+    if ticker in table:
+        return table[ticker]
     median, sigma = CAP_PROXY_PARAMS.get(index, DEFAULT_CAP_PARAMS)
     z = _NORMAL.inv_cdf(_unit_draw(seed, ticker))
-    return median * math.exp(sigma * z)
+    return min(median * math.exp(sigma * z), 0.9 * min(table.values()))
 
 
 def cap_weights(caps: Mapping[str, float]) -> dict[str, float]:

@@ -44,8 +44,13 @@ class SimulationParams:
     style_vols: tuple[float, ...] = (0.05, 0.04, 0.06)  # style loadings are N(0, 1) z-scores
     idio_vol_min: float = 0.15  # each name's idiosyncratic vol ~ Uniform(min, max)
     idio_vol_max: float = 0.35
-    start_price_min: float = 20.0  # start prices ~ log-uniform(min, max)
+    start_price_min: float = 20.0  # anchor prices ~ log-uniform(min, max)
     start_price_max: float = 500.0
+    # Which close the anchor price sets: "end" (default) puts the latest close, the one a
+    # portal shows next to today's holdings, in the plausible range; "start" the first close.
+    # Ten simulated years otherwise leave a few names at implausible levels (thousands of
+    # dollars). Returns, and so every statistic, are the same either way.
+    price_anchor: str = "end"
 
     def __post_init__(self) -> None:
         if len(self.style_names) != len(self.style_vols):
@@ -56,6 +61,8 @@ class SimulationParams:
             raise ValueError("need 0 < idio_vol_min <= idio_vol_max")
         if not (0 < self.start_price_min <= self.start_price_max):
             raise ValueError("need 0 < start_price_min <= start_price_max")
+        if self.price_anchor not in ("start", "end"):
+            raise ValueError("price_anchor is 'start' or 'end'")
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,9 +216,11 @@ def prices_simulate(
     log_returns += betas * (settings.market_drift / TRADING_DAYS_PER_YEAR)
 
     closes = np.empty((n_days, n_names))
-    closes[0] = start_prices
+    closes[0] = 0.0
     np.cumsum(log_returns, axis=0, out=closes[1:])
-    closes[1:] = start_prices * np.exp(closes[1:])
+    if settings.price_anchor == "end":
+        closes -= closes[-1]
+    closes = start_prices * np.exp(closes)
 
     dates = np.busday_offset(np.datetime64(start, "D"), np.arange(n_days), roll="forward")
     factor_names = ("market", *(f"sector:{name}" for name in sector_names), *settings.style_names)

@@ -51,8 +51,28 @@ def test_shapes_dates_and_positive_prices(simulated) -> None:
     weekdays = (simulated.dates.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-05 Mon
     assert np.all(weekdays < 5)
     assert np.all(simulated.closes > 0)
-    assert np.all((simulated.closes[0] >= 20) & (simulated.closes[0] <= 500))
+    # Anchored at the end by default: the latest closes are in the plausible range.
+    assert np.all((simulated.closes[-1] >= 20) & (simulated.closes[-1] <= 500))
     assert simulated.label == SYNTHETIC_LABEL and "not market data" in simulated.label
+
+
+def test_start_anchor_keeps_returns_and_moves_the_level() -> None:
+    end = prices_simulate(
+        tickers=["A", "B"], sectors=["X", "Y"], n_days=300, start=date(2020, 1, 1), seed=5
+    )
+    start = prices_simulate(
+        tickers=["A", "B"],
+        sectors=["X", "Y"],
+        n_days=300,
+        start=date(2020, 1, 1),
+        seed=5,
+        params=SimulationParams(price_anchor="start"),
+    )
+    assert np.all((start.closes[0] >= 20) & (start.closes[0] <= 500))
+    np.testing.assert_allclose(start.closes[0], end.closes[-1])  # the same anchor draws
+    np.testing.assert_allclose(
+        np.diff(np.log(start.closes), axis=0), np.diff(np.log(end.closes), axis=0), atol=1e-12
+    )
 
 
 def test_start_date_on_a_weekend_rolls_to_monday() -> None:

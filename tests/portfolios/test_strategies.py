@@ -78,11 +78,18 @@ def _cap(ticker: str, median: float, sigma: float, seed: int = 2026) -> float:
 
 def test_cap_weight_proxy_follows_the_documented_formula(six):
     all_cap = weights_of(six["di-all-cap"])
-    # A large-cap and a small-cap name: their weight ratio is their synthetic cap ratio.
+    # MSFT takes its rounded cap from the documented table (3,800 bn); a small-cap name the
+    # log-normal draw. Their weight ratio is the ratio of the two caps.
     small = Security.objects.filter(indices="S&P 600").order_by("ticker").first().ticker
     ratio = all_cap["MSFT"] / all_cap[small]
-    expected = _cap("MSFT", 35e9, 1.25) / _cap(small, 2e9, 0.6)
+    expected = 3800e9 / _cap(small, 2e9, 0.6)
     assert ratio == pytest.approx(expected, rel=1e-6)
+    # A large-cap name outside the table: the draw, kept below 0.9 x the table's smallest cap.
+    table_min = 120e9
+    other = next(t for t in sorted(all_cap) if t in ("A", "ABNB", "ACN", "ADM") and t in all_cap)
+    assert all_cap[other] / all_cap[small] == pytest.approx(
+        min(_cap(other, 35e9, 1.25), 0.9 * table_min) / _cap(small, 2e9, 0.6), rel=1e-6
+    )
 
 
 @pytest.mark.parametrize("slug", ACTIVE)
