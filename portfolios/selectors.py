@@ -237,7 +237,9 @@ def price_summary(*, security: Security) -> PriceSummary | None:
 
 # --------------------------------------------------------------------------- risk model
 
-_MODEL_CACHE: dict[int, FactorRiskModel] = {}
+# Keyed by (row id, created_at): a test database that rolls back can hand a row id out again,
+# never together with the same creation instant.
+_MODEL_CACHE: dict[tuple[int, object], FactorRiskModel] = {}
 _MODEL_CACHE_LOCK = threading.Lock()
 _MODEL_CACHE_SIZE = 3
 
@@ -249,8 +251,10 @@ def risk_model_latest() -> RiskModel | None:
 
 def risk_model_load(*, row_id: int) -> FactorRiskModel:
     """The engine model of one RiskModel row, deserialized once per process."""
+    created_at = RiskModel.objects.filter(pk=row_id).values_list("created_at", flat=True).get()
+    key = (row_id, created_at)
     with _MODEL_CACHE_LOCK:
-        cached = _MODEL_CACHE.get(row_id)
+        cached = _MODEL_CACHE.get(key)
     if cached is not None:
         return cached
     payload = RiskModel.objects.filter(pk=row_id).values_list("payload", flat=True).get()
@@ -258,7 +262,7 @@ def risk_model_load(*, row_id: int) -> FactorRiskModel:
     with _MODEL_CACHE_LOCK:
         while len(_MODEL_CACHE) >= _MODEL_CACHE_SIZE:
             _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
-        _MODEL_CACHE[row_id] = model
+        _MODEL_CACHE[key] = model
     return model
 
 
