@@ -80,29 +80,6 @@ def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal
     return {account_id: value.quantize(CENT) for account_id, value in values.items()}
 
 
-def account_lot_rows(*, account) -> list[dict]:
-    """Open lots of one account with price, market value and unrealized gain or loss."""
-    lots = list(
-        TaxLot.objects.filter(account=account)
-        .select_related("security")
-        .order_by("security__ticker", "acquired_on")
-    )
-    prices = latest_prices(security_ids=[lot.security_id for lot in lots])
-    rows = []
-    for lot in lots:
-        price = prices.get(lot.security_id)
-        market_value = (lot.shares * price[0]).quantize(CENT) if price else None
-        rows.append(
-            {
-                "lot": lot,
-                "price": price[0] if price else None,
-                "market_value": market_value,
-                "unrealized": (market_value - lot.cost_basis) if market_value is not None else None,
-            }
-        )
-    return rows
-
-
 # --------------------------------------------------------------------------- prices
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account, Client
@@ -116,11 +118,16 @@ class HoldingsImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class FirmRowId(FirmRelatedField):
+    """A firm row named by its public id (typed for the schema of a model-less serializer)."""
+
+
 class HoldingsUploadSerializer(serializers.Serializer):
-    client = FirmRelatedField(model=Client, label_name="client")
+    client = FirmRowId(model=Client, label_name="client")
     file = serializers.FileField()
     mode = serializers.ChoiceField(choices=ImportMode.CHOICES, default=ImportMode.ADD)
-    default_account = FirmRelatedField(
+    default_account = FirmRowId(
         model=Account, label_name="account", required=False, allow_null=True
     )
 

@@ -97,10 +97,15 @@ def _orphan_lots_adopt(*, client) -> int:
             "account_id", "lot_ref"
         )
     )
+    orphans = [
+        pk
+        for pk, account_id, ref in TaxLot.objects.filter(account__client=client).values_list(
+            "pk", "account_id", "lot_ref"
+        )
+        if not ref or (account_id, ref) not in refs
+    ]
     adopted = []
-    for lot in TaxLot.objects.filter(account__client=client):
-        if lot.lot_ref and (lot.account_id, lot.lot_ref) in refs:
-            continue
+    for lot in TaxLot.objects.filter(pk__in=orphans):
         if not lot.lot_ref:
             lot.lot_ref = f"L{lot.pk}"
             TaxLot.objects.filter(pk=lot.pk).update(lot_ref=lot.lot_ref)

@@ -12,7 +12,8 @@ from tests.lots.conftest import security_make
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_upload_preview_fix_import_and_see_the_lots(page, cast):
+def test_upload_preview_fix_import_and_see_the_lots(page, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the uploaded files go there
     security_make("AAPL", close="200")
     security_make("MSFT", close="400")
     number = cast.a.account.account_number

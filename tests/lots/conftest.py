@@ -35,3 +35,9 @@ def securities(db):
         "MSFT": security_make("MSFT", close="400"),
         "XYZ": security_make("XYZ", close="45"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded holdings files are stored under MEDIA_ROOT: keep the tests' out of ./media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

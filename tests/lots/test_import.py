@@ -389,3 +389,37 @@ def test_a_large_file_is_imported_by_a_job_with_progress(
     preview = client.get(reverse("holdings-preview", kwargs={"public_id": batch.public_id}))
     assert "data-job-status-url" not in preview.content.decode()  # imported: no bar, no button
     assert "imported" in preview.content.decode()
+
+
+def test_holdings_import_api_upload_preview_confirm(cast, securities):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(cast.a.advisor)
+    acct = cast.a.account.account_number
+    content = csv_bytes(f"{acct},AAPL,3,2020-01-15,450,A1", f"{acct},NEWFUND,10,2019-05-01,80,")
+    response = api.post(
+        "/api/holdings-imports/",
+        {"client": str(cast.a.client.public_id), "file": SimpleUploadedFile("h.csv", content)},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "rejected"
+    assert body["problems"][0]["row"] == 3 and body["problems"][0]["column"] == "ticker"
+    assert body["preview"]["unpriced_tickers"] == ["NEWFUND"]
+    confirm = f"/api/holdings-imports/{body['id']}/confirm/"
+    response = api.post(confirm, {"prices": {"NEWFUND": "9.50"}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["imported"]["lots"] == 2
+    assert response.json()["imported"]["legacy_securities"] == 1
+    assert api.post(confirm, {}, format="json").status_code == 400  # already imported
+    # Another firm's client id is refused like a missing one; the client login may not upload.
+    response = api.post(
+        "/api/holdings-imports/",
+        {"client": str(cast.b.client.public_id), "file": SimpleUploadedFile("h.csv", content)},
+        format="multipart",
+    )
+    assert response.json() == {"client": ["No such client in your firm."]}
+    api.force_authenticate(cast.a.client_user)
+    assert api.get("/api/holdings-imports/").status_code == 403

@@ -266,3 +266,23 @@ def test_household_lot_arrays_for_optimizers(washed):
     assert arrays.acquired.tolist() == [date(2025, 2, 2), date(2026, 3, 20)]
     assert arrays.is_tax_deferred.tolist() == [False, True]
     assert np.array_equal(arrays.ticker_index, [0, 0])
+
+
+def test_a_lot_made_without_a_trade_survives_the_replay(cast, securities):
+    """Lots written directly (an older loader, another area's fixture) are adopted as opening
+    purchases, then relieved like any other."""
+    a = cast.a
+    TaxLot.objects.create(
+        firm=a.firm,
+        account=a.account,
+        security=securities["MSFT"],
+        shares=Decimal("8"),
+        cost_basis=Decimal("2400"),
+        acquired_on=date(2019, 5, 6),
+        adjusted_acquired_on=date(2019, 5, 6),
+    )
+    trade(cast, a.account, "SELL", "MSFT", "2", date(2026, 2, 2), price="400")
+    assert lots(a.account) == [
+        ("MSFT", Decimal("6"), Decimal("1800.00"), date(2019, 5, 6), date(2019, 5, 6), 0)
+    ]
+    assert Trade.objects.filter(account=a.account, source="opening").count() == 1
