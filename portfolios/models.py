@@ -10,20 +10,8 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.tenancy import FirmScopedQuerySet
+from pma_engine.securities import GICS_SECTORS
 
-GICS_SECTORS = (
-    "Communication Services",
-    "Consumer Discretionary",
-    "Consumer Staples",
-    "Energy",
-    "Financials",
-    "Health Care",
-    "Industrials",
-    "Information Technology",
-    "Materials",
-    "Real Estate",
-    "Utilities",
-)
 SECTOR_CHOICES = [(name, name) for name in GICS_SECTORS]
 
 

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn, Protocol
 
-from pma_engine.tax.form8949 import form8949_rows
+from pma_engine.tax.form8949 import FORM8949_COLUMNS, amount_text, form8949_rows
 from pma_engine.tax.ledger import ledger_run
 from pma_engine.tax.models import (
     AccountType,
@@ -32,22 +32,11 @@ from pma_engine.tax.models import (
     ReliefMethod,
     Transaction,
 )
-from pma_engine.tax.money import money_round, shares_format
+from pma_engine.tax.money import shares_format
 
 INPUT_COLUMNS = ("date", "account", "account_type", "action", "ticker", "shares", "amount", "lot")
 REQUIRED_COLUMNS = INPUT_COLUMNS[:7]
-OUTPUT_COLUMNS = (
-    "part",
-    "box",
-    "description",
-    "date_acquired",
-    "date_sold",
-    "proceeds",
-    "cost_basis",
-    "code",
-    "adjustment",
-    "gain_loss",
-)
+OUTPUT_COLUMNS = FORM8949_COLUMNS
 OPEN_LOT_COLUMNS = ("account", "ticker", "shares", "date_acquired", "cost_basis")
 METHOD_CHOICES = ("fifo", "lifo", "hifo", "min_tax")
 NUMBERING_NOTE = (
@@ -205,30 +194,12 @@ def transactions_from_csv(text: str) -> list[Transaction]:
     return transactions_parse(text).transactions
 
 
-def _money_text(amount: Decimal) -> str:
-    rounded = money_round(amount)
-    return str(abs(rounded) if rounded == 0 else rounded)
-
-
 def form8949_csv(result: LedgerResult, *, year: int | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(OUTPUT_COLUMNS)
     for r in form8949_rows(result.dispositions, year=year):
-        writer.writerow(
-            [
-                r.part,
-                r.box,
-                r.description,
-                r.date_acquired.isoformat(),
-                r.date_sold.isoformat(),
-                _money_text(r.proceeds),
-                _money_text(r.cost_basis),
-                r.code,
-                _money_text(r.adjustment),
-                _money_text(r.gain_loss),
-            ]
-        )
+        writer.writerow(r.as_text())
     return out.getvalue()
 
 
@@ -243,7 +214,7 @@ def open_lots_csv(result: LedgerResult) -> str:
                 lot.ticker,
                 shares_format(lot.shares),
                 lot.date_acquired.isoformat(),
-                _money_text(lot.basis),
+                amount_text(lot.basis),
             ]
         )
     return out.getvalue()

@@ -55,6 +55,42 @@ class Form8949Row:
     def is_long_term(self) -> bool:
         return self.part == "II"
 
+    def as_text(self) -> tuple[str, ...]:
+        """The row in `FORM8949_COLUMNS` order as text: ISO dates, amounts with two decimals.
+        The one layout of the form8949 command, the report's CSV and the API."""
+        return (
+            self.part,
+            self.box,
+            self.description,
+            self.date_acquired.isoformat(),
+            self.date_sold.isoformat(),
+            amount_text(self.proceeds),
+            amount_text(self.cost_basis),
+            self.code,
+            amount_text(self.adjustment),
+            amount_text(self.gain_loss),
+        )
+
+
+FORM8949_COLUMNS = (
+    "part",
+    "box",
+    "description",
+    "date_acquired",
+    "date_sold",
+    "proceeds",
+    "cost_basis",
+    "code",
+    "adjustment",
+    "gain_loss",
+)
+
+
+def amount_text(amount: Decimal) -> str:
+    """Cents as text, never "-0.00"."""
+    rounded = money_round(amount)
+    return f"{abs(rounded) if rounded == 0 else rounded:.2f}"
+
 
 def form8949_row(
     disposition: Disposition, *, reporting: BasisReporting = BasisReporting.REPORTED

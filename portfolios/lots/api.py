@@ -109,21 +109,7 @@ def _amounts(totals) -> dict:
 
 def report_as_json(report) -> dict:
     def row(item) -> dict:
-        r = item.row
-        values = [
-            r.part,
-            r.box,
-            r.description,
-            r.date_acquired.isoformat(),
-            r.date_sold.isoformat(),
-            _money(r.proceeds),
-            _money(r.cost_basis),
-            r.code,
-            _money(r.adjustment),
-            _money(r.gain_loss),
-            item.account,
-        ]
-        return dict(zip(CSV_COLUMNS, values, strict=True))
+        return dict(zip(CSV_COLUMNS, [*item.row.as_text(), item.account], strict=True))
 
     carry = report.carryover
     return {

@@ -13,32 +13,13 @@ from pma_engine.tax.cli import OUTPUT_COLUMNS
 CSV_COLUMNS = (*OUTPUT_COLUMNS, "account")
 
 
-def _amount(value) -> str:
-    return f"{value:.2f}"
-
-
 def realized_gains_csv(report) -> str:
     """One line per Form 8949 row, Part I then Part II, in the form8949 command's layout."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in report.rows:
-        row = item.row
-        writer.writerow(
-            [
-                row.part,
-                row.box,
-                row.description,
-                row.date_acquired.isoformat(),
-                row.date_sold.isoformat(),
-                _amount(row.proceeds),
-                _amount(row.cost_basis),
-                row.code,
-                _amount(row.adjustment),
-                _amount(row.gain_loss),
-                item.account,
-            ]
-        )
+        writer.writerow([*item.row.as_text(), item.account])
     return out.getvalue()
 
 
