@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -21,15 +21,20 @@ MAX_PROBLEMS_SHOWN = 50
 
 @dataclass(frozen=True)
 class ImportProblem:
-    row: int | None  # None: the file as a whole
-    field: str
+    """One problem in an imported file (prices, weights, holdings); row None is the whole file."""
+
+    row: int | None
+    column: str
     message: str
 
     def __str__(self) -> str:
         where = "file" if self.row is None else f"row {self.row}"
         return (
-            f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
         )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 class ImportRejected(ValidationError):

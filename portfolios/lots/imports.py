@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pma_engine.tax import money_round
+from portfolios.imports import ImportProblem
 from portfolios.models import Security, Trade, TradeAction
 
 CASH_TICKERS = frozenset({"CASH", "$CASH"})
@@ -63,22 +64,7 @@ OPTIONAL_COLUMNS = ("lot_id", "price")
 HEADER_HINT = "account, ticker, shares, acquired_on, cost_basis, and optionally lot_id, price"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a file; row None is the file as a whole, row 1 the header."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = "file" if self.row is None else f"row {self.row}"
-        return (
-            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-        )
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+Problem = ImportProblem  # one problem of a holdings file (row 1 is the header)
 
 
 class HoldingRow(NamedTuple):
