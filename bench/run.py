@@ -54,7 +54,10 @@ def main(argv: list[str]) -> int:
             f"{name:<{width}}  {row['value']:>10.4g}  {row['unit']:<4}  {baseline:>10}  "
             f"{ratio:>7}  {row.get('detail', '')}"
         )
-    (HERE / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    path = HERE / "results.json"
+    if only and path.exists():  # a partial run updates its own entries and keeps the rest
+        results = {**json.loads(path.read_text()), **results}
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"\nwrote {HERE / 'results.json'}")
     return 1 if failures else 0
 
