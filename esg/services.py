@@ -19,7 +19,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -55,6 +55,8 @@ from portfolios.selectors import (
     risk_model_load,
     strategy_version_current,
 )
+
+ONE_DAY = timedelta(days=1)
 
 WEIGHT_EPSILON = 1e-10
 """Weights below this are treated as zero when stored or reported (solver noise)."""
@@ -453,19 +455,36 @@ def customization_resolve(
 def _restrictions_merge(
     rows: Sequence[ResolvedRestriction], notes: list[str]
 ) -> list[ResolvedRestriction]:
-    """Restrictions on the same thing become one: the stricter mode (do not hold), the earliest
-    start, the latest end (open if either is open), the reasons joined."""
+    """Restrictions on the same thing become one when they agree: same mode, periods that
+    overlap or touch (the earliest start, the latest end, reasons joined; a note says so).
+
+    Refused, naming both rows: the same thing as do not buy (keep what is held) and as do not
+    hold (sell), which contradict each other; or twice in the same mode for periods with a gap
+    between them (one restriction per security, industry or sector is kept, and merging would
+    restrict the gap too)."""
     merged: dict[tuple, ResolvedRestriction] = {}
+    errors: list[str] = []
     for row in rows:
         existing = merged.get(row.key)
         if existing is None:
             merged[row.key] = row
             continue
-        mode = (
-            RestrictionMode.DO_NOT_HOLD
-            if RestrictionMode.DO_NOT_HOLD in (existing.mode, row.mode)
-            else RestrictionMode.DO_NOT_BUY
-        )
+        rows_text = " and ".join(str(number) for number in (*existing.rows, *row.rows))
+        if existing.mode != row.mode:
+            errors.append(
+                f"Restriction rows {rows_text}, mode: they contradict each other: "
+                f"{row.target_label} would be both do not buy (keep what is held) and do not "
+                "hold (sell). Keep one of the rows."
+            )
+            continue
+        if not _periods_touch(existing, row):
+            errors.append(
+                f"Restriction rows {rows_text}, effective dates: both restrict "
+                f"{row.target_label} ({RestrictionMode(row.mode).label.lower()}) for periods with "
+                "a gap between them; one restriction per security, industry or sector is kept. "
+                "Enter one period."
+            )
+            continue
         ends = (
             None
             if existing.effective_to is None or row.effective_to is None
@@ -474,19 +493,25 @@ def _restrictions_merge(
         reasons = "; ".join(dict.fromkeys(r for r in (existing.reason, row.reason) if r))
         combined = replace(
             existing,
-            mode=mode,
             effective_from=min(existing.effective_from, row.effective_from),
             effective_to=ends,
             reason=reasons[:300],
             rows=(*existing.rows, *row.rows),
         )
         merged[row.key] = combined
-        rows_text = " and ".join(str(number) for number in combined.rows)
         notes.append(
             f"Restriction rows {rows_text} both restrict {row.target_label}: merged into one "
-            f"({RestrictionMode(mode).label.lower()})."
+            f"({RestrictionMode(row.mode).label.lower()})."
         )
+    if errors:
+        raise ValidationError({"restrictions": errors})
     return list(merged.values())
+
+
+def _periods_touch(first: ResolvedRestriction, second: ResolvedRestriction) -> bool:
+    """Whether two restriction periods overlap or follow each other without a gap."""
+    earlier, later = sorted((first, second), key=lambda r: r.effective_from)
+    return earlier.effective_to is None or later.effective_from <= earlier.effective_to + ONE_DAY
 
 
 # ----------------------------------------------------------------------------------------------
@@ -893,9 +918,76 @@ def customized_target_compute(
     feasible target; the message names the setting responsible.
     """
     prepared = _target_prepare(account=account, resolved=resolved, as_of=as_of)
+    _contradictions_check(
+        resolved=resolved,
+        as_of=as_of,
+        prepared=None if isinstance(prepared, TargetPreview) else prepared,
+    )
     if isinstance(prepared, TargetPreview):
         return prepared
     return _target_solve(account=account, prepared=prepared, as_of=as_of, notes=resolved.notes)
+
+
+_Span = tuple[str, date, date | None, set[int]]
+"""A setting's label, its first and last day (None: open) and the security ids it covers."""
+
+
+def _contradictions_check(
+    *, resolved: ResolvedCustomization, as_of: date, prepared: _Prepared | None
+) -> None:
+    """Refuse a customization that both keeps and sells the same name in the same period.
+
+    Keeping: a do-not-buy restriction (keep what is held, buy no more). Selling: a do-not-hold
+    restriction, an excluded category (its members are not held) and a concentrated position
+    itself (sold down); a concentrated position's industry is only not bought, so it never
+    contradicts. Names are those of the strategy's universe that each setting covers, plus the
+    security a security restriction or a concentrated position names (held outside the
+    strategy, e.g. employer stock). Categories and concentrated positions apply from `as_of`.
+    """
+    tickers: dict[int, str] = {}
+    covered_by_restriction: dict[int, set[int]] = {}  # id(restriction) -> universe ids
+    sells: list[_Span] = []
+    keeps: list[_Span] = []
+    if prepared is not None:
+        universe = prepared.universe
+        tickers = {row[0]: row[1] for row in universe.securities}
+        for setting in prepared.settings:
+            ids = {universe.securities[row][0] for row in np.flatnonzero(setting.mask)}
+            if setting.restriction is not None:
+                covered_by_restriction[id(setting.restriction)] = ids
+            elif setting.kind == "category":
+                sells.append((setting.label, as_of, None, ids))
+    for restriction in resolved.restrictions:
+        ids = set(covered_by_restriction.get(id(restriction), ()))
+        if restriction.security is not None:
+            ids.add(restriction.security.pk)
+            tickers[restriction.security.pk] = restriction.security.ticker
+        entry = (restriction.label, restriction.effective_from, restriction.effective_to, ids)
+        (keeps if restriction.mode == RestrictionMode.DO_NOT_BUY else sells).append(entry)
+    for position in resolved.concentrated_positions:
+        tickers[position.security.pk] = position.security.ticker
+        label = f"Concentrated position: {position.security.ticker}"
+        sells.append((label, as_of, None, {position.security.pk}))
+
+    def overlap(first_from, first_to, second_from, second_to) -> bool:
+        return (first_to is None or second_from <= first_to) and (
+            second_to is None or first_from <= second_to
+        )
+
+    errors = []
+    for keep_label, keep_from, keep_to, keep_ids in keeps:
+        for sell_label, sell_from, sell_to, sell_ids in sells:
+            both = keep_ids & sell_ids
+            if not both or not overlap(keep_from, keep_to, sell_from, sell_to):
+                continue
+            names = sorted(tickers.get(security_id, "?") for security_id in both)
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            errors.append(
+                f"“{keep_label}” contradicts “{sell_label}”: {shown} would be both kept "
+                "(do not buy) and sold. Remove one of them, or make the restriction do not hold."
+            )
+    if errors:
+        raise ValidationError({"restrictions": errors})
 
 
 def customization_preview(*, account, data: CustomizationInput, today: date | None = None):

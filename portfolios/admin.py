@@ -18,7 +18,7 @@ from jobs.services import job_create
 from pma_engine.securities import SUPPORTED_INDICES
 from portfolios.imports import ImportRejected
 from portfolios.models import ModelWeight, Price, RiskModel, Security, Strategy, StrategyVersion
-from portfolios.services import strategy_weights_import
+from portfolios.services import prices_import, strategy_weights_import
 
 
 class IndexFilter(admin.SimpleListFilter):
@@ -55,9 +55,16 @@ class SecurityAdmin(admin.ModelAdmin):
     list_per_page = 100
 
 
+class PriceImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV with columns date,ticker,close (YYYY-MM-DD, master ticker, close > 0)."
+    )
+
+
 @admin.register(Price)
 class PriceAdmin(admin.ModelAdmin):
-    """Read-only list: prices come from imports (`import_prices`) or the synthetic history."""
+    """Read-only list: prices come from CSV imports (here, or `import_prices`) or the
+    synthetic history; a close is corrected by importing it again."""
 
     list_display = ["security", "date", "close", "source"]
     list_filter = ["source", ("date", admin.DateFieldListFilter)]
@@ -66,12 +73,46 @@ class PriceAdmin(admin.ModelAdmin):
     ordering = ["-date"]
     show_full_result_count = False  # millions of rows: no COUNT(*) on every page
     raw_id_fields = ["security"]
+    change_list_template = "admin/portfolios/price/change_list.html"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_prices_view),
+                name="portfolios_price_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_prices_view(self, request):
+        """Upload a `date,ticker,close` CSV: checked whole, all or nothing (as the command)."""
+        if not request.user.has_perm("portfolios.add_price"):
+            raise PermissionDenied
+        form = PriceImportForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = prices_import(source=form.cleaned_data["file"].read())
+            except ImportRejected as error:
+                problems = error.messages
+            else:
+                self.message_user(request, f"Imported {result}.", messages.SUCCESS)
+                return redirect("admin:portfolios_price_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import prices",
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/portfolios/price/import_prices.html", context)
 
 
 class StrategyVersionInline(admin.TabularInline):

@@ -37,14 +37,26 @@ from portfolios.models import Price, PriceSource, RiskModel, Security, Strategy,
 CAP_PROXY_SEED = 2026
 DEMO_DAYS_FULL = 2520  # ten years of business days
 DEMO_DAYS_QUICK = 260  # about one year (tests)
-SYNTHETIC_NOTE = (
-    "SYNTHETIC demo weights: cap-weight proxies from simulated market caps "
-    "(see docs/strategies.md), not a real model."
-)
+SYNTHETIC_NOTES = {
+    "index": (
+        "SYNTHETIC demo weights: a cap-weight proxy (approximate caps of the largest companies, "
+        "simulated caps for the rest; see docs/strategies.md), not index data."
+    ),
+    "active": (
+        "SYNTHETIC demo weights: about 80 names drawn by the documented sector-balanced rule "
+        "from the index proxy (see docs/strategies.md), not a manager's model."
+    ),
+    "blend": (
+        "SYNTHETIC demo weights: a blend of the demo's active and index proxy weights "
+        "(see docs/strategies.md), not a real model."
+    ),
+}
 
 
 @dataclass(frozen=True)
 class StrategyDefinition:
+    """One demo strategy: an index proxy (`indices`), an active rule, or a blend."""
+
     slug: str
     name: str
     kind: str
@@ -53,6 +65,13 @@ class StrategyDefinition:
     benchmark: str = ""
     rule: ActiveModelRule | None = None  # active strategies
     blend: tuple[tuple[float, str], ...] = field(default=())  # core: (share, slug)
+
+    @property
+    def synthetic_note(self) -> str:
+        """How the demo built this strategy's weights (stored with its synthetic version)."""
+        if self.indices:
+            return SYNTHETIC_NOTES["index"]
+        return SYNTHETIC_NOTES["active" if self.rule is not None else "blend"]
 
 
 def strategy_definitions(
@@ -203,7 +222,7 @@ def strategies_seed(
                 weights={by_ticker[ticker]: weight for ticker, weight in rounded.items()},
                 effective_date=effective_date,
                 is_synthetic=True,
-                note=SYNTHETIC_NOTE,
+                note=definition.synthetic_note,
             )
     return strategies
 

@@ -54,12 +54,49 @@ class ImportRejected(ValidationError):
 SourceLike = TextIO | str | Path | bytes
 
 
-def open_text(source: SourceLike) -> TextIO:
-    """A text stream from a path, a str of CSV text, bytes, or an open text file."""
+def _not_utf8(line: int | None, error: UnicodeDecodeError, *, what: str) -> ImportRejected:
+    bad = error.object[error.start : error.start + 1].hex()
+    return ImportRejected(
+        [
+            ImportProblem(
+                line,
+                "",
+                f"not UTF-8 text (byte 0x{bad}); save the file as CSV UTF-8 and upload it again",
+            )
+        ],
+        what=what,
+    )
+
+
+def _first_undecodable_line(path: str) -> int | None:
+    """Line number of the first line of a file that is not UTF-8 (the error path only)."""
+    try:
+        with open(path, "rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def open_text(source: SourceLike, *, what: str = "File") -> TextIO:
+    """A text stream from a path, a str of CSV text, bytes, or an open text file.
+
+    Bytes that are not UTF-8 are rejected here, naming the line; a path is decoded as it is
+    read, so `csv_rows` names the line there.
+    """
     if isinstance(source, Path):
         return source.open(newline="", encoding="utf-8-sig")
     if isinstance(source, bytes):
-        return io.StringIO(source.decode("utf-8-sig"), newline="")
+        try:
+            text = source.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = source[: error.start].count(b"\n") + 1
+            raise _not_utf8(line, error, what=what) from None
+        return io.StringIO(text, newline="")
     if isinstance(source, str):
         return io.StringIO(source.lstrip("\ufeff"), newline="")
     return source
@@ -73,6 +110,18 @@ def csv_rows(
     Raises ImportRejected at once when the header lacks a required column (case and spaces
     are ignored); extra columns are allowed and ignored.
     """
+    try:
+        yield from _csv_rows(stream, required=required, what=what)
+    except UnicodeDecodeError as error:
+        # A file stream decodes in blocks, ahead of the row being read: find the line again.
+        name = getattr(stream, "name", None)
+        line = _first_undecodable_line(name) if isinstance(name, str) else None
+        raise _not_utf8(line, error, what=what) from None
+
+
+def _csv_rows(
+    stream: TextIO, *, required: tuple[str, ...], what: str
+) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.reader(stream)
     try:
         header = next(reader)

@@ -151,7 +151,7 @@ def _price_rows_parse(
     rows: list[tuple[int, date, Decimal]] = []
     first_row_of: dict[tuple[int, date], int] = {}
     unknown_reported: set[str] = set()
-    with_stream = open_text(source)
+    with_stream = open_text(source, what=what)
     try:
         for row_number, values in csv_rows(
             with_stream, required=("date", "ticker", "close"), what=what
@@ -608,7 +608,7 @@ def strategy_weights_import(
     problems: list[ImportProblem] = []
     weights: dict[Security, Decimal] = {}
     first_row_of: dict[str, int] = {}
-    stream = open_text(source)
+    stream = open_text(source, what=what)
     try:
         for row_number, values in csv_rows(stream, required=("ticker", "weight"), what=what):
             ticker = values["ticker"].upper()

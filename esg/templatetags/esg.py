@@ -24,3 +24,14 @@ def weight_change(value) -> str:
     if abs(percent) < 0.005:
         return "0.00%"
     return f"{'+' if percent > 0 else '−'}{abs(percent):.2f}%"
+
+
+@register.filter
+def weight_change_class(value) -> str:
+    """The colour class for `weight_change`: none when the change shows as 0.00%."""
+    if value is None or value == "":
+        return ""
+    percent = 100.0 * float(value)
+    if abs(percent) < 0.005:
+        return ""
+    return "gain" if percent > 0 else "loss"

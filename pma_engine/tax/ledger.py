@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 from pma_engine.tax.holding import is_long_term
 from pma_engine.tax.models import (
@@ -39,6 +39,17 @@ _ZERO = Decimal(0)
 # Pro-rata shares of money are fixed-point at 1e-12, so the remainder found by subtraction is
 # exact and basis is conserved to the last digit (cents are rounded only on Form 8949).
 _PRORATA_QUANTUM = Decimal("1e-12")
+# Relief keys (basis or tax per share) are compared at 1e-9, so that two lots whose exact
+# per-share basis is equal still tie (and fall back to FIFO) after 1e-12 pro-rata splits.
+_RANK_QUANTUM = Decimal("1e-9")
+
+
+def _rank_key(value: Decimal) -> Decimal:
+    """A relief key at 1e-9 (values too large to quantize at 28 digits are kept as they are)."""
+    try:
+        return value.quantize(_RANK_QUANTUM)
+    except InvalidOperation:
+        return value
 
 
 def _prorate(amount: Decimal, shares: Decimal, of_shares: Decimal) -> Decimal:
@@ -228,7 +239,11 @@ class _Ledger:
         if method is ReliefMethod.LIFO:
             return [piece for lot in reversed(lots) for piece in lot.open_pieces]
         if method is ReliefMethod.HIFO:
-            ranked = sorted(enumerate(fifo), key=lambda ip: (-(ip[1].basis / ip[1].shares), ip[0]))
+
+            def basis_per_share(piece: _Piece) -> Decimal:
+                return _rank_key(piece.basis / piece.shares)
+
+            ranked = sorted(enumerate(fifo), key=lambda ip: (-basis_per_share(ip[1]), ip[0]))
             return [piece for _, piece in ranked]
 
         def tax_per_share(piece: _Piece) -> Decimal:
@@ -237,7 +252,7 @@ class _Ledger:
                 if is_long_term(piece.acquired_adjusted, sold)
                 else self.rates.short_term
             )
-            return (price - piece.basis / piece.shares) * rate
+            return _rank_key((price - piece.basis / piece.shares) * rate)
 
         ranked = sorted(enumerate(fifo), key=lambda ip: (tax_per_share(ip[1]), ip[0]))
         return [piece for _, piece in ranked]

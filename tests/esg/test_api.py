@@ -89,6 +89,23 @@ def test_bad_input_answers_400_naming_the_row_and_saves_nothing(api, cast, di_ac
     assert database_fingerprint() == before
 
 
+def test_contradictory_settings_answer_400_and_save_nothing(api, cast, di_account):
+    api.force_authenticate(cast.a.advisor)
+    before = database_fingerprint()
+    response = api.patch(
+        f"/api/customizations/{di_account.public_id}/",
+        {
+            "categories": ["tobacco"],
+            "restrictions": [{"scope": "industry", "value": "Tobacco", "mode": "do_not_buy"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    (message,) = response.json()["restrictions"]
+    assert message.startswith("“Do not buy: industry Tobacco” contradicts “Tobacco”: MO, PM ")
+    assert database_fingerprint() == before
+
+
 def test_preview_computes_without_saving(api, cast, di_account):
     api.force_authenticate(cast.a.advisor)
     before = database_fingerprint()

@@ -220,8 +220,21 @@ def test_same_thing_restricted_twice_is_merged_and_category_overlap_accepted(cas
     data = Custom(
         category_slugs=("tobacco",),
         restrictions=(
-            Rule(scope="security", mode="do_not_buy", ticker="CAT", reason="a"),
-            Rule(scope="security", mode="do_not_hold", ticker="CAT", reason="b"),
+            Rule(
+                scope="security",
+                mode="do_not_hold",
+                ticker="CAT",
+                reason="a",
+                effective_to=date.today() + timedelta(days=10),
+            ),
+            Rule(
+                scope="security",
+                mode="do_not_hold",
+                ticker="cat",
+                reason="b",
+                effective_from=date.today() + timedelta(days=11),  # the day after: no gap
+                effective_to=date.today() + timedelta(days=40),
+            ),
             Rule(scope="industry", mode="do_not_hold", value="Tobacco"),  # = the category
         ),
     )
@@ -229,8 +242,116 @@ def test_same_thing_restricted_twice_is_merged_and_category_overlap_accepted(cas
     assert any("rows 1 and 2" in note and "merged" in note for note in preview.notes)
     cat = Restriction.objects.get(account=di_account, security__ticker="CAT")
     assert cat.mode == RestrictionMode.DO_NOT_HOLD
+    assert (cat.effective_from, cat.effective_to) == (
+        date.today(),
+        date.today() + timedelta(days=40),
+    )
     assert cat.reason == "a; b"
     assert Restriction.objects.filter(account=di_account).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        # The same name kept (do not buy) and sold (do not hold).
+        (
+            Custom(
+                restrictions=(
+                    Rule(scope="security", mode="do_not_buy", ticker="CAT"),
+                    Rule(scope="security", mode="do_not_hold", ticker="CAT"),
+                )
+            ),
+            ["Restriction rows 1 and 2", "contradict", "CAT"],
+        ),
+        # Twice in the same mode with a gap: merging would restrict the gap too.
+        (
+            Custom(
+                restrictions=(
+                    Rule(
+                        scope="security",
+                        mode="do_not_hold",
+                        ticker="CAT",
+                        effective_to=date.today() + timedelta(days=10),
+                    ),
+                    Rule(
+                        scope="security",
+                        mode="do_not_hold",
+                        ticker="CAT",
+                        effective_from=date.today() + timedelta(days=30),
+                    ),
+                )
+            ),
+            ["Restriction rows 1 and 2", "gap", "CAT"],
+        ),
+        # Keep the oil majors (do not buy) while the category says they are not held.
+        (
+            Custom(
+                category_slugs=("fossil-fuels",),
+                restrictions=(
+                    Rule(scope="industry", mode="do_not_buy", value="Integrated Oil & Gas"),
+                ),
+            ),
+            ["“Do not buy: industry Integrated Oil & Gas” contradicts “Fossil fuels”", "CVX, XOM"],
+        ),
+        # Keep XOM while the whole energy sector is sold.
+        (
+            Custom(
+                restrictions=(
+                    Rule(scope="sector", mode="do_not_hold", value="Energy"),
+                    Rule(scope="security", mode="do_not_buy", ticker="XOM"),
+                )
+            ),
+            ["“Do not buy: XOM” contradicts “Do not hold: sector Energy”", "XOM would be"],
+        ),
+        # A concentrated position is sold down: it cannot also be kept.
+        (
+            Custom(
+                restrictions=(Rule(scope="security", mode="do_not_buy", ticker="AAPL"),),
+                concentrated_positions=(Position(ticker="AAPL"),),
+            ),
+            ["contradicts “Concentrated position: AAPL”"],
+        ),
+    ],
+)
+def test_contradictory_settings_are_refused_and_nothing_is_saved(cast, di_account, data, words):
+    before = database_fingerprint()
+    with pytest.raises(ValidationError) as caught:
+        services.customization_save(account=di_account, actor=cast.a.advisor, data=data)
+    assert "restrictions" in caught.value.message_dict
+    text = _error_text(caught.value)
+    for word in words:
+        assert word in text, (word, text)
+    assert database_fingerprint() == before
+
+
+def test_settings_that_agree_or_do_not_overlap_in_time_are_accepted(cast, di_account):
+    later = date.today() + timedelta(days=60)
+    data = Custom(
+        category_slugs=("fossil-fuels",),
+        restrictions=(
+            # Stricter and looser on different names of one sector: no name both kept and sold.
+            Rule(scope="security", mode="do_not_hold", ticker="XOM"),
+            Rule(scope="industry", mode="do_not_buy", value="Tobacco"),
+            # CAT sold until `later`; its industry kept (not bought) only from the day after.
+            Rule(
+                scope="security",
+                mode="do_not_hold",
+                ticker="CAT",
+                effective_to=later,
+            ),
+            Rule(
+                scope="industry",
+                mode="do_not_buy",
+                value="Machinery",
+                effective_from=later + timedelta(days=1),
+            ),
+        ),
+        # Its industry (Software) is only not bought: a do-not-buy on it agrees.
+        concentrated_positions=(Position(ticker="MSFT"),),
+    )
+    preview = services.customization_save(account=di_account, actor=cast.a.advisor, data=data)
+    assert preview.has_figures
+    assert Restriction.objects.filter(account=di_account).count() == 4
 
 
 def test_future_restriction_is_listed_but_not_applied(cast, di_account, esg_world):

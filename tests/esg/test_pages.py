@@ -3,10 +3,18 @@ the account page's section, and the admin for platform staff."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from esg.models import AccountExclusion, CategoryMember, CategoryOverride, Restriction
+from esg.models import (
+    AccountExclusion,
+    CategoryMember,
+    CategoryOverride,
+    CustomizedTarget,
+    Restriction,
+)
 from tests.esg.conftest import account_with_strategy
 from tests.test_isolation import database_fingerprint
 
@@ -89,15 +97,19 @@ def test_save_persists_and_shows_the_target(client, cast, di_account):
     assert "Customization saved." in target_page
     assert "Concentrated position: AAPL" in target_page
     assert "a year optimized" in target_page
+    # The cost table ends with all settings together, the figures of the saved target.
+    target = CustomizedTarget.objects.get(account=di_account)
+    total_row = re.search(r"<tr data-cost-total>(.*?)</tr>", target_page, re.S).group(1)
+    assert "All together" in total_row
+    assert f"{100 * target.tracking_error:.2f}%" in total_row
+    assert f"{100 * target.pro_rata_tracking_error:.2f}%" in total_row
     account_page = client.get(reverse("account-detail", args=[di_account.public_id]))
     assert "Gambling" in account_page.content.decode()
     # The form shows what is saved.
     form_page = client.get(url).content.decode()
-    assert (
-        'value="AAPL"' in form_page
-        and 'value="gambling" checked' in form_page.replace('" id', '"')
-        or "checked" in form_page
-    )
+    assert 'value="AAPL"' in form_page
+    assert re.search(r'value="gambling"[^>]*\bchecked', form_page)
+    assert not re.search(r'value="tobacco"[^>]*\bchecked', form_page)
 
 
 def test_errors_name_the_row_and_nothing_is_saved(client, cast, di_account):
@@ -120,6 +132,32 @@ def test_errors_name_the_row_and_nothing_is_saved(client, cast, di_account):
     assert "Restriction row 2, ticker: no security with ticker “ZZZZ”." in response.content.decode()
     assert database_fingerprint() == before
     assert not Restriction.objects.exists()
+
+
+def test_contradictory_settings_are_named_in_the_page_and_nothing_is_saved(
+    client, cast, di_account
+):
+    client.force_login(cast.a.advisor)
+    url = reverse("esg-account-customize", args=[di_account.public_id])
+    before = database_fingerprint()
+    response = client.post(
+        url,
+        _form(
+            action="save",
+            **{
+                "restrictions-0-scope": "sector",
+                "restrictions-0-target": "Energy",
+                "restrictions-0-mode": "do_not_hold",
+                "restrictions-1-target": "XOM",
+                "restrictions-1-mode": "do_not_buy",
+            },
+        ),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Not saved" in page
+    assert "“Do not buy: XOM” contradicts “Do not hold: sector Energy”" in page
+    assert database_fingerprint() == before
 
 
 def test_client_reads_the_target_but_cannot_customize(client, cast, di_account):

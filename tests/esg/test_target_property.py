@@ -2,7 +2,8 @@
 
 The excluded set is computed here from the fixture's table (ticker -> sector, industry), not
 from the service's masks: no excluded or restricted name may have weight, and the optimized
-tracking error is never above the pro-rata renormalization's.
+tracking error is never above the pro-rata renormalization's. A customization is refused as
+contradictory exactly when the independent reading finds a name both kept and sold.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from esg import services
 from esg.services import ConcentratedPositionInput as Position
 from esg.services import CustomizationInput as Custom
 from esg.services import RestrictionInput as Rule
-from tests.esg.conftest import BY_TICKER, CATEGORY_RULES, account_with_strategy
+from tests.esg.conftest import ACTIVE_NAMES, BY_TICKER, CATEGORY_RULES, SP500, account_with_strategy
 
 TICKERS = sorted(BY_TICKER)
 INDUSTRIES = sorted({row[3] for row in BY_TICKER.values()})
@@ -72,14 +73,49 @@ def excluded_tickers(data: Custom) -> set[str]:
     return excluded
 
 
+def covered(rule: Rule, universe: set[str]) -> set[str]:
+    """The names a restriction covers: its ticker, or the universe's names of its industry or
+    sector."""
+    if rule.scope == "security":
+        return {rule.ticker}
+    column = 3 if rule.scope == "industry" else 2
+    return {t for t in universe if BY_TICKER[t][column] == rule.value}
+
+
+def is_contradictory(data: Custom, universe: set[str]) -> bool:
+    """Independent reading: some name is both kept (do not buy) and sold (a do-not-hold, an
+    excluded category's member, a concentrated position itself), or one thing is restricted
+    in both modes. Every generated restriction starts today with no end, so all overlap."""
+    modes: dict[tuple[str, str], set[str]] = {}
+    for rule in data.restrictions:
+        modes.setdefault((rule.scope, rule.ticker or rule.value), set()).add(rule.mode)
+    if any(len(found) > 1 for found in modes.values()):
+        return True
+    kept: set[str] = set()
+    sold = {position.ticker for position in data.concentrated_positions}
+    for slug in data.category_slugs:
+        rule_industries = {value for _, value in CATEGORY_RULES[slug][1]}
+        sold |= {t for t in universe if BY_TICKER[t][3] in rule_industries}
+    for rule in data.restrictions:
+        (kept if rule.mode == "do_not_buy" else sold).update(covered(rule, universe))
+    return bool(kept & sold)
+
+
+UNIVERSES = {
+    "esg-di": {t for t, row in BY_TICKER.items() if row[4] == SP500},  # index members
+    "esg-active": set(ACTIVE_NAMES),
+}
+
+
 @pytest.mark.parametrize("strategy", ["esg-di", "esg-active"])
 def test_random_customizations(cast, esg_world, strategy):
     account = account_with_strategy(cast.a.account, esg_world.strategies[strategy])
     ticker_of = {security.pk: ticker for ticker, security in esg_world.securities.items()}
-    outcomes = {"solved": 0, "refused": 0}
+    outcomes = {"solved": 0, "refused": 0, "contradictory": 0}
+    universe = UNIVERSES[strategy]
 
     @settings(
-        max_examples=30,
+        max_examples=60,
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -90,11 +126,16 @@ def test_random_customizations(cast, esg_world, strategy):
         try:
             preview = services.customization_preview(account=account, data=data)
         except ValidationError as error:
-            # Refused only when nothing of the strategy would be left.
+            if any("contradict" in message for message in error.messages):
+                assert is_contradictory(data, universe), error.messages
+                outcomes["contradictory"] += 1
+                return
+            # Otherwise refused only when nothing of the strategy would be left.
             held = {ticker_of[pk] for pk in services_strategy_weights(account)}
             assert held <= excluded, error.messages
             outcomes["refused"] += 1
             return
+        assert not is_contradictory(data, universe), "a contradiction was accepted"
         outcomes["solved"] += 1
         weighted = {ticker_of[pk] for pk, weight in preview.weights.items() if weight > 0}
         assert not weighted & excluded, weighted & excluded
@@ -106,7 +147,7 @@ def test_random_customizations(cast, esg_world, strategy):
             assert line.tracking_error <= line.pro_rata_tracking_error + 1e-9
 
     check()
-    assert outcomes["solved"] >= 10, outcomes
+    assert outcomes["solved"] >= 15 and outcomes["contradictory"] >= 3, outcomes
 
 
 def services_strategy_weights(account) -> dict[int, float]:

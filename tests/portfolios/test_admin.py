@@ -62,3 +62,33 @@ def test_firm_users_have_no_admin(client, cast):
     assert response.status_code == 302
     response = client.post(reverse("admin:portfolios_riskmodel_build"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_prices_import_in_the_admin(staff_client, reference_small):
+    listing = staff_client.get(reverse("admin:portfolios_price_changelist"))
+    url = reverse("admin:portfolios_price_import")
+    assert url in listing.content.decode() and "Import prices (CSV)" in listing.content.decode()
+    assert staff_client.get(url).status_code == 200
+    before = Price.objects.count()
+    bad = SimpleUploadedFile(
+        "p.csv", b"date,ticker,close\n2025-06-02,MO,50\n2025-06-02,NOPE,1\n2025-06-03,MO,-2\n"
+    )
+    body = staff_client.post(url, {"file": bad}).content.decode()
+    assert "nothing was imported: 2 problem(s)" in body
+    assert "row 3, ticker: unknown ticker &#x27;NOPE&#x27;" in body
+    assert "row 4, close: -2 is not positive" in body
+    assert Price.objects.count() == before
+    not_utf8 = SimpleUploadedFile("p.csv", b"date,ticker,close\n2025-06-02,MO,5\xff\n")
+    body = staff_client.post(url, {"file": not_utf8}).content.decode()
+    assert "row 2: not UTF-8 text (byte 0xff)" in body
+    good = SimpleUploadedFile("p.csv", b"date,ticker,close\n2000-01-03,MO,12.5\n")
+    response = staff_client.post(url, {"file": good}, follow=True)
+    assert "Imported 1 prices of 1 securities" in response.content.decode()
+    stored = Price.objects.get(security__ticker="MO", date="2000-01-03")
+    assert (str(stored.close), stored.source) == ("12.500000", "imported")
+
+
+def test_firm_users_cannot_import_prices(client, cast):
+    client.force_login(cast.a.admin)
+    response = client.post(reverse("admin:portfolios_price_import"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

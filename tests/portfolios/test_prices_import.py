@@ -149,3 +149,22 @@ def test_command_imports_and_rejects_whole_files(three_securities, tmp_path, cap
     assert Price.objects.count() == 3
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_prices", str(tmp_path / "missing.csv"))
+
+
+def test_a_file_that_is_not_utf8_is_rejected_naming_its_line(three_securities, tmp_path):
+    latin1 = (GOOD + "2025-06-04,AAA,1\xe900\n").encode("latin-1")  # "é" from a legacy export
+    before = table()
+    saved = tmp_path / "latin1.csv"
+    saved.write_bytes(latin1)
+    for source in (latin1, saved):  # an upload's bytes, a file on disk
+        with pytest.raises(ImportRejected) as info:
+            prices_import(source=source, today=TODAY)
+        assert info.value.messages[1].startswith("row 5: not UTF-8 text (byte 0xe9)")
+    # A bad byte far down a long file is still named by its own line, not by the block read.
+    long_text = "date,ticker,close\n" + "2025-06-02,AAA,1\n" * 3000
+    path = tmp_path / "long.csv"
+    path.write_bytes(long_text.encode() + b"2025-06-03,AAA,\xff\n")
+    with pytest.raises(ImportRejected) as info:
+        prices_import(source=path, today=TODAY)
+    assert info.value.messages[1].startswith("row 3002: not UTF-8 text (byte 0xff)")
+    assert table() == before

@@ -55,6 +55,13 @@ def test_six_strategies_with_kinds_benchmarks_and_synthetic_versions(six):
         assert version.is_synthetic and version.version == 1
         total = sum(strategy_weights(version=version).values())
         assert abs(total - 1) <= Decimal("1e-9")
+    # Each note says how that kind of demo weights was built.
+    notes = {slug: strategy_version_current(strategy=s).note for slug, s in six.items()}
+    assert "cap-weight proxy" in notes["di-large-cap"] and "cap-weight" in notes["di-all-cap"]
+    for slug in ACTIVE:
+        assert "sector-balanced rule" in notes[slug] and "cap-weight" not in notes[slug]
+    assert "blend" in notes["core-equity"]
+    assert all(note.startswith("SYNTHETIC") for note in notes.values())
     strategies_seed()  # idempotent: no second version
     assert StrategyVersion.objects.count() == 6
 

@@ -128,3 +128,39 @@ def test_relief_is_per_account() -> None:
     )
     (sold,) = result.dispositions
     assert (sold.account, sold.cost_basis) == ("trust", D(200))
+
+
+def test_hifo_tie_after_a_wash_falls_back_to_fifo_despite_pro_rata_rounding() -> None:
+    # A: 3 sh for $11 ($3.666.../sh). B: 1 sh for $3. HIFO sells 1 sh of A for $3: loss $2/3,
+    # washed into B (bought the day before): B's basis 3 + 2/3 = 11/3, exactly A's per share.
+    # The tie goes to FIFO: the next sale takes A (acquired Jan 2), not B (tacked to Jan 1).
+    # The pro-rata split leaves A at 3.6666666666665/sh and B at 3.666666666667 in 1e-12
+    # steps; without comparing at a coarser step HIFO would pick B on that rounding noise.
+    result = ledger_run(
+        [
+            tx("2024-01-02", "BUY", "T", 3, 11, lot="A"),
+            tx("2024-01-03", "BUY", "T", 1, 3, lot="B"),
+            tx("2024-01-04", "SELL", "T", 1, 3),
+            tx("2024-03-01", "SELL", "T", 1, 4),
+        ],
+        method=ReliefMethod.HIFO,
+    )
+    first, second = result.dispositions
+    assert (first.lot_id, first.disallowed_loss.quantize(D("0.01"))) == ("A", D("0.67"))
+    assert second.lot_id == "A"
+    assert {lot.lot_id: lot.shares for lot in result.open_lots} == {"A": 1, "B": 1}
+
+
+def test_hifo_and_min_tax_rank_a_huge_basis_per_share() -> None:
+    # 1e16 of basis on a millionth of a share: 1e22 per share, too long to round to 1e-9 at
+    # 28 digits; the ranking still works and takes that lot first.
+    for method in (ReliefMethod.HIFO, ReliefMethod.MIN_TAX):
+        result = ledger_run(
+            [
+                tx("2024-01-02", "BUY", "T", "1", 5, lot="small"),
+                tx("2024-01-03", "BUY", "T", "0.000001", "9999999999999999", lot="huge"),
+                tx("2024-03-04", "SELL", "T", "0.5", 5),
+            ],
+            method=method,
+        )
+        assert [d.lot_id for d in result.dispositions] == ["huge", "small"]
