@@ -68,8 +68,8 @@ class ConcentratedRowForm(forms.Form):
         )
 
 
-RestrictionFormSet = forms.formset_factory(RestrictionRowForm, extra=2, can_delete=True)
-ConcentratedFormSet = forms.formset_factory(ConcentratedRowForm, extra=1, can_delete=True)
+RestrictionFormSet = forms.formset_factory(RestrictionRowForm, extra=4, can_delete=True)
+ConcentratedFormSet = forms.formset_factory(ConcentratedRowForm, extra=2, can_delete=True)
 
 
 def customization_forms(*, data, categories, initial: CustomizationInput | None = None):

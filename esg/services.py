@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Account
 from esg.models import (
     AccountExclusion,
     CategoryMember,
@@ -1003,6 +1004,8 @@ def customization_save(
     """Validate, compute, and persist the customization and its target, all or nothing."""
     as_of = today or timezone.localdate()
     with transaction.atomic():
+        # Two advisors saving the same account at once: the second waits, then replaces.
+        Account.objects.select_for_update().filter(pk=account.pk).first()
         resolved = customization_resolve(account=account, data=data, today=as_of)
         preview = customized_target_compute(account=account, resolved=resolved, as_of=as_of)
         _customization_store(account=account, actor=actor, resolved=resolved)
@@ -1014,6 +1017,7 @@ def customization_save(
 def customization_clear(*, account, actor) -> None:
     """Remove every category, restriction and concentrated position of the account."""
     with transaction.atomic():
+        Account.objects.select_for_update().filter(pk=account.pk).first()
         _customization_store(
             account=account,
             actor=actor,

@@ -73,3 +73,38 @@ def test_seed_demo_is_idempotent():
         assert roles == ["advisor", "advisor", "client", "firm_admin"]
         assert Account.objects.filter(firm=firm, account_type="taxable").exists()
         assert Account.objects.filter(firm=firm).exclude(account_type="taxable").exists()
+
+
+@pytest.mark.django_db
+def test_demo_household_shows_a_wash_sale_in_both_kinds_of_account():
+    """The Morgan household sold a loser and bought it back: half in the IRA (lost for good),
+    a quarter in the joint account (carried into that lot's basis)."""
+    from decimal import Decimal
+
+    from portfolios.models import TaxLot, Trade
+
+    call_command("seed_demo", "--quick", stdout=io.StringIO())
+    buy, sell = (
+        Trade.objects.get(lot_ref="DEMO-LOSS", action=action) for action in ("BUY", "SELL")
+    )
+    loss_per_share = (buy.amount - sell.amount) / sell.shares
+    assert loss_per_share > 0
+    rebought = Trade.objects.get(
+        account=buy.account, security=buy.security, action="BUY", trade_date__gt=sell.trade_date
+    )
+    assert rebought.shares == max(1, int(sell.shares) // 4)
+    lot = TaxLot.objects.get(account=buy.account, lot_ref=rebought.lot_ref)
+    expected = (loss_per_share * rebought.shares).quantize(Decimal("0.01"))
+    assert abs(lot.wash_adjustment - expected) <= Decimal("0.01")
+    assert abs(lot.cost_basis - (rebought.amount + expected)) <= Decimal("0.01")
+    # The holding period of the sold shares carries over: the date moves back by it.
+    held = sell.trade_date - buy.trade_date
+    assert lot.adjusted_acquired_on == rebought.trade_date - held
+    ira_buy = Trade.objects.get(
+        account__client=buy.account.client,
+        account__account_type="traditional_ira",
+        security=buy.security,
+        action="BUY",
+    )
+    ira_lot = TaxLot.objects.get(account=ira_buy.account, lot_ref=ira_buy.lot_ref)
+    assert ira_lot.wash_adjustment == 0  # a repurchase in an IRA adds nothing to its basis

@@ -165,7 +165,9 @@ def _holdings_import(client, accounts, priced, book, *, rng, today, actor) -> No
 
 
 def _trades_this_year(client, accounts, priced, book, *, rng, today, actor) -> None:
-    """A wash sale across the joint account and the IRA, a long-term and a short-term sale."""
+    """A wash sale across the joint account and the IRA (half bought back in the IRA: lost for
+    good; a quarter in the joint account: carried into its basis), a long-term and a short-term
+    sale."""
     from portfolios.lots import services
     from portfolios.models import TaxLot
 
@@ -204,6 +206,9 @@ def _trades_this_year(client, accounts, priced, book, *, rng, today, actor) -> N
     record(taxable, "BUY", loser, shares, bought, lot="DEMO-LOSS")
     record(taxable, "SELL", loser, shares, sale_day, lot="DEMO-LOSS")
     record(ira, "BUY", loser, max(1, shares // 2), _business_day(sale_day + timedelta(days=12)))
+    # And a quarter bought back in the joint account: that part of the loss is not lost but
+    # carried into the new lot's basis (the account page's "Wash adj." column).
+    record(taxable, "BUY", loser, max(1, shares // 4), _business_day(sale_day + timedelta(days=20)))
     # A long-term sale: half of the oldest lot of the joint account.
     oldest = (
         TaxLot.objects.filter(account=taxable, security__firm__isnull=True)
