@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 
-from accounts.models import Role
-from tests.factories import AccountFactory, ClientFactory, FirmFactory, UserFactory
+# Django imports stay inside the fixtures, so that the engine's tests also run without Django:
+# `pytest -p no:django tests/engine`.
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
 
@@ -34,6 +33,9 @@ class FirmCast:
 
 
 def _firm_cast(slug: str) -> FirmCast:
+    from accounts.models import Role
+    from tests.factories import AccountFactory, ClientFactory, FirmFactory, UserFactory
+
     firm = FirmFactory(slug=slug, name=f"{slug.title()} Advisors")
     admin = UserFactory(firm=firm, role=Role.FIRM_ADMIN, username=f"{slug}-admin")
     advisor = UserFactory(firm=firm, role=Role.ADVISOR, username=f"{slug}-advisor")
@@ -59,9 +61,11 @@ def _firm_cast(slug: str) -> FirmCast:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
+def _fast_password_hasher(request):
     """Real hashing costs ~0.3 s a login; tests create dozens."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if request.config.pluginmanager.hasplugin("django"):
+        settings = request.getfixturevalue("settings")  # pytest-django restores it afterwards
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -72,6 +76,11 @@ def cast(db):
 @pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Eager Celery for every test except those marked `celery_worker` with a broker set."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield  # engine tests without Django
+        return
+    from django.conf import settings
+
     from pma_portal.celery import app
 
     wants_worker = request.node.get_closest_marker("celery_worker") is not None
@@ -86,6 +95,8 @@ def _celery_mode(request):
 def celery_worker_or_eager(request, transactional_db):
     """A real Celery worker (in a thread, over the configured broker) when CELERY_BROKER_URL is
     set; eager mode otherwise. Uses a queue of its own so stale messages never reach it."""
+    from django.conf import settings
+
     from pma_portal.celery import app
 
     if not settings.CELERY_BROKER_URL:
