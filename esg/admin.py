@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from esg import services
 from esg.models import CategoryMember, CategoryOverride, CategoryRule, ExclusionCategory
+from pma_portal.admin_base import ViewOnlyAdminMixin
 
 
 class CategoryRuleForm(forms.ModelForm):
@@ -112,7 +113,7 @@ class ExclusionCategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CategoryMember)
-class CategoryMemberAdmin(admin.ModelAdmin):
+class CategoryMemberAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: members come from the rules and overrides of their category."""
 
     list_display = ["category", "ticker", "security_name", "source", "reason"]
@@ -127,12 +128,6 @@ class CategoryMemberAdmin(admin.ModelAdmin):
     @admin.display(description="Name")
     def security_name(self, member: CategoryMember) -> str:
         return member.security.name
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

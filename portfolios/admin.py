@@ -16,6 +16,7 @@ from django.utils import timezone
 from jobs.models import Job, JobStatus
 from jobs.services import job_create
 from pma_engine.securities import SUPPORTED_INDICES
+from pma_portal.admin_base import ViewOnlyAdminMixin
 from portfolios.imports import ImportRejected
 from portfolios.models import ModelWeight, Price, RiskModel, Security, Strategy, StrategyVersion
 from portfolios.services import prices_import, strategy_weights_import
@@ -62,7 +63,7 @@ class PriceImportForm(forms.Form):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only list: prices come from CSV imports (here, or `import_prices`) or the
     synthetic history; a close is corrected by importing it again."""
 
@@ -74,12 +75,6 @@ class PriceAdmin(admin.ModelAdmin):
     show_full_result_count = False  # millions of rows: no COUNT(*) on every page
     raw_id_fields = ["security"]
     change_list_template = "admin/portfolios/price/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -234,7 +229,7 @@ class StrategyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskModel)
-class RiskModelAdmin(admin.ModelAdmin):
+class RiskModelAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only; "Build a risk model now" runs the estimation as a job with a progress bar."""
 
     list_display = [
@@ -253,12 +248,6 @@ class RiskModelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("payload")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
