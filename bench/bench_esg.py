@@ -98,6 +98,7 @@ def bench_esg() -> dict[str, dict[str, Any]]:
         from esg.demo import categories_seed
         from esg.models import CategoryMember
         from pma_engine.target import exclusion_costs
+        from pma_engine.universe import risk_model_align
         from portfolios.demo import demo_reference_seed
         from portfolios.models import Security, Strategy
         from tests.factories import AccountFactory
@@ -131,7 +132,7 @@ def bench_esg() -> dict[str, dict[str, Any]]:
         resolved = services.customization_resolve(account=account, data=data, today=preview.as_of)
         prepared = services._target_prepare(account=account, resolved=resolved, as_of=preview.as_of)
         universe = prepared.universe
-        risk = prepared.risk_model.reindex([row[1] for row in universe.securities])
+        risk = risk_model_align(prepared.risk_model, universe.ids)
         masks = {s.label: s.mask for s in prepared.settings}
         engine_seconds, _ = _best_of(
             lambda: exclusion_costs(

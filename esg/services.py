@@ -50,6 +50,7 @@ from pma_engine.target import (
     TargetSolveError,
     exclusion_costs,
 )
+from pma_engine.universe import Universe, risk_model_align
 from portfolios.models import Security, StrategyKind, StrategyVersion
 from portfolios.selectors import (
     risk_model_latest,
@@ -599,6 +600,7 @@ class _Universe:
     securities: list[tuple[int, str, str, str, str]]  # id, ticker, name, industry, sector
     benchmark: np.ndarray
     position: dict[int, int]  # security id -> row
+    ids: Universe  # the same rows as the engine's universe (the risk model is aligned on it)
 
     def mask(self, security_ids: Iterable[int]) -> np.ndarray:
         mask = np.zeros(len(self.securities), dtype=bool)
@@ -649,6 +651,12 @@ def _universe_build(version: StrategyVersion) -> _Universe:
         securities=securities,
         benchmark=benchmark / benchmark.sum(),
         position={row[0]: index for index, row in enumerate(securities)},
+        ids=Universe(
+            ids=np.array([row[0] for row in securities], dtype=np.int64),
+            tickers=tuple(row[1] for row in securities),
+            sectors=tuple(row[4] for row in securities),
+            industries=tuple(row[3] for row in securities),
+        ),
     )
 
 
@@ -839,8 +847,7 @@ def _target_solve(*, account, prepared: _Prepared, as_of: date, notes=()) -> Tar
     report = None
     model = prepared.risk_model
     if model is not None:
-        tickers = [row[1] for row in universe.securities]
-        risk = model.reindex(tickers, sectors={row[1]: row[4] for row in universe.securities})
+        risk = risk_model_align(model, universe.ids)
         try:
             report = exclusion_costs(
                 benchmark_weights=universe.benchmark,
@@ -848,7 +855,7 @@ def _target_solve(*, account, prepared: _Prepared, as_of: date, notes=()) -> Tar
                 exposures=risk.exposures,
                 factor_cov=risk.factor_cov,
                 specific_var=risk.specific_var,
-                candidates=np.ones(len(tickers), dtype=bool),
+                candidates=np.ones(len(universe.securities), dtype=bool),
             )
         except TargetInfeasibleError as error:
             raise ValidationError(f"No customized target is possible: {error}.") from error
