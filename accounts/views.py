@@ -19,6 +19,7 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from accounts.models import Account, Client, Invitation, Role, User
+from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
 from jobs.services import job_create
 from portfolios.selectors import market_values_by_account
@@ -155,6 +156,7 @@ def account_detail(request, public_id):
             "client": account.client,
             "lots": account_lots(account=account),
             "trades": account_trades(account=account),
+            **account_sections_context(account=account, user=request.user),
         },
     )
 

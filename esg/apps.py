@@ -6,4 +6,7 @@ class EsgConfig(AppConfig):
     verbose_name = "ESG categories and customizations"
 
     def ready(self) -> None:
-        from esg import jobs  # noqa: F401  registers the job runners
+        from esg import (
+            jobs,  # noqa: F401  registers the job runners
+            sections,  # noqa: F401  the account page's customization section
+        )
