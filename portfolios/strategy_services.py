@@ -1,6 +1,6 @@
 """Writes of the strategies: create or update one, add a version of its model weights (by
-hand or from a `ticker,weight` file). A new version queues the refresh of the customized
-targets of the strategy's accounts."""
+hand or from a `ticker,weight` file). A new version is announced to the areas built on
+portfolios (portfolios.listeners): esg queues the refresh of the accounts' customized targets."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from portfolios.imports import ImportProblem, ImportRejected, SourceLike, csv_rows, open_text
+from portfolios.listeners import reference_data_changed
 from portfolios.models import ModelWeight, Security, Strategy, StrategyVersion
 
 WEIGHT_QUANTUM = Decimal("0.0000000001")  # ModelWeight.weight has 10
@@ -78,9 +79,7 @@ def strategy_version_create(
         ],
         batch_size=1000,
     )
-    from esg.services import customized_targets_refresh_queue  # esg builds on portfolios
-
-    customized_targets_refresh_queue(
+    reference_data_changed(
         reason=f"{strategy.name} version {version.version}",
         account_ids=strategy.accounts.values_list("pk", flat=True),
     )
