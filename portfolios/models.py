@@ -382,4 +382,3 @@ class CashEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} on {self.date}"
-
