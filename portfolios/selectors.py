@@ -110,7 +110,27 @@ def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal
             values[row["account_id"]] += row["shares"] * price.close
         else:
             values.setdefault(row["account_id"], Decimal("0"))
-    return {account_id: value.quantize(CENT) for account_id, value in values.items()}
+    return {account_id: money_round(value) for account_id, value in values.items()}
+
+
+def account_values(*, accounts) -> dict[int, Decimal]:
+    """Market value of each account: its positions at full precision plus its cash, rounded
+    once to cents. An account whose holdings are recorded (lots, or a cash ledger: an
+    imported CASH row, a deposit, a trade) has a value, cash-only ones included; one with
+    neither is absent (not loaded yet: the page shows a blank, not a misleading number)."""
+    from portfolios.models import CashEntry
+
+    accounts = list(accounts)
+    ids = [a.pk for a in accounts]
+    values = market_values_by_account(account_ids=ids)
+    with_ledger = set(
+        CashEntry.objects.filter(account_id__in=ids).values_list("account_id", flat=True).distinct()
+    )
+    return {
+        a.pk: values.get(a.pk, Decimal("0.00")) + money_round(a.cash_balance)
+        for a in accounts
+        if a.pk in values or a.pk in with_ledger
+    }
 
 
 # --------------------------------------------------------------------------- prices
