@@ -35,8 +35,6 @@ from portfolios.models import (
     TaxLot,
 )
 
-CENT = Decimal("0.01")
-
 
 @dataclass(frozen=True)
 class LatestPrice:
