@@ -216,3 +216,26 @@ def test_a_cash_row_of_a_holdings_file_sets_the_opening_balance(cast, securities
     assert account_cash(account=a.account) == Decimal("2500.25")
     entry = CashEntry.objects.get(account=a.account)
     assert (entry.kind, entry.amount) == ("opening", Decimal("2500.25") - start)
+
+
+def test_the_account_page_records_a_deposit_and_lists_cash_movements(client, cast, securities):
+    from django.urls import reverse
+
+    a = cast.a
+    start = account_cash(account=a.account)
+    client.force_login(a.advisor)
+    url = reverse("cash-entry-create", kwargs={"public_id": a.account.public_id})
+    refused = client.post(url, {"kind": "withdrawal", "amount": "99999999", "date": "2026-01-05"})
+    assert refused.status_code == 200 and "holds only" in refused.content.decode()
+    answer = client.post(
+        url, {"kind": "deposit", "amount": "1234.56", "date": "2026-01-05", "note": "Rollover"}
+    )
+    assert answer.status_code == 302
+    assert account_cash(account=a.account) == start + Decimal("1234.56")
+    trade(cast, a.account, "BUY", "AAPL", "2", date(2026, 2, 2), price="200")
+    page = client.get(reverse("account-detail", kwargs={"public_id": a.account.public_id}))
+    body = page.content.decode()
+    assert "Rollover" in body and "$1,234.56" in body
+    assert "−$400.00" in body  # the purchase took its cost
+    # market value: 2 AAPL at the latest close (200) plus the cash
+    assert f"${start + Decimal('1234.56') - 400 + 400:,.2f}" in body
