@@ -88,8 +88,11 @@ class TradeViewSet(FirmScopedViewSet):
                 price=data.get("price"),
                 amount=data.get("amount"),
                 lot_ref=data.get("lot_ref", ""),
+                lot_public_id=data.get("lot"),
             )
         except DjangoValidationError as error:
+            if hasattr(error, "error_dict") and "lot_public_id" in error.error_dict:
+                error.error_dict["lot"] = error.error_dict.pop("lot_public_id")  # the API's name
             raise as_api_error(error) from error
 
 

@@ -212,6 +212,7 @@ def _trades_build(trades: Sequence[TradeInput], *, actor) -> list[Trade]:
                 )
                 continue
             used_refs.add((account.pk, row.lot_ref))
+            open_refs[(account.pk, row.lot_ref)] = security.pk  # a later sale may name it
         rows.append(row)
     if problems:
         raise TradesRefused(problems)

@@ -97,6 +97,50 @@ def test_a_sale_naming_a_lot_by_public_id_survives_later_replays(cast, securitie
     assert TaxLot.objects.get(public_id=new_lot.public_id).shares == Decimal("6")
 
 
+def test_the_api_sells_a_lot_named_by_its_id(cast, securities):
+    from rest_framework.test import APIClient
+
+    a = cast.a
+    opening(
+        cast,
+        f"{a.account.account_number},XYZ,10,2024-01-10,400.00,OLD",
+        f"{a.account.account_number},XYZ,10,2025-06-10,600.00,NEW",
+    )
+    new_lot = TaxLot.objects.get(lot_ref="NEW")
+    api = APIClient()
+    api.force_authenticate(a.advisor)
+    body = {
+        "account": str(a.account.public_id),
+        "ticker": "XYZ",
+        "action": "SELL",
+        "trade_date": "2026-03-02",
+        "shares": "4",
+        "amount": "200.00",
+        "lot": str(new_lot.public_id),
+    }
+    answer = api.post("/api/trades/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["lot_id"] == "NEW"
+    assert TaxLot.objects.get(public_id=new_lot.public_id).shares == Decimal("6")
+    body["lot"] = str(TaxLot.objects.get(lot_ref="OLD").public_id)
+    body["ticker"] = "AAPL"
+    refused = api.post("/api/trades/", body, format="json")
+    assert refused.status_code == 400 and "lot" in refused.json(), refused.content
+
+
+def test_a_batch_may_sell_a_lot_it_buys(cast, securities):
+    a, xyz = cast.a, securities["XYZ"]
+    result = services.trades_record(
+        trades=[
+            buy(a.account, xyz, "10", date(2026, 3, 2), "450", lot_ref="NEWBUY"),
+            sell(a.account, xyz, "4", date(2026, 3, 3), "184", lot_ref="NEWBUY"),
+        ],
+        actor=a.advisor,
+    )
+    assert [t.lot_ref for t in result.trades] == ["NEWBUY", "NEWBUY"]
+    assert TaxLot.objects.get(lot_ref="NEWBUY").shares == Decimal("6")
+
+
 def test_a_batch_replays_once_and_moves_cash(cast, securities, django_assert_max_num_queries):
     a, aapl, msft = cast.a, securities["AAPL"], securities["MSFT"]
     opening(cast, f"{a.account.account_number},AAPL,10,2024-01-10,1500.00,A1")
