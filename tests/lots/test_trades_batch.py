@@ -283,3 +283,16 @@ def test_the_account_page_records_a_deposit_and_lists_cash_movements(client, cas
     assert "−$400.00" in body  # the purchase took its cost
     # market value: 2 AAPL at the latest close (200) plus the cash
     assert f"${start + Decimal('1234.56') - 400 + 400:,.2f}" in body
+
+
+def test_accounts_and_securities_may_be_given_by_key(cast, securities):
+    a, msft = cast.a, securities["MSFT"]
+    result = services.trades_record(
+        trades=[buy(a.account.pk, msft.pk, "2", date(2026, 3, 2), "800")], actor=a.advisor
+    )
+    assert result.trades[0].account_id == a.account.pk
+    with pytest.raises(TradesRefused) as refused:
+        services.trades_record(
+            trades=[buy(a.account.pk, 10**9, "2", date(2026, 3, 2), "800")], actor=a.advisor
+        )
+    assert [(p.index, p.field) for p in refused.value.problems] == [(0, "security")]
