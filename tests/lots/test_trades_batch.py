@@ -52,6 +52,14 @@ def test_a_wash_adjustment_keeps_the_lots_public_id(cast, securities):
     ) == (Decimal("30"), Decimal("1590.00"), Decimal("300.00"), date(2025, 2, 2))
     assert TaxLot.objects.filter(public_id=ira_lot.public_id).exists()
     assert TaxLot.objects.filter(account=a.account).count() == 1
+    # an API client that kept the lot's id still finds it, with its new basis
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(a.advisor)
+    found = api.get(f"/api/tax-lots/{replacement.public_id}/")
+    assert found.status_code == 200
+    assert found.json()["cost_basis"] == "1590.00"
 
 
 def test_a_partly_washed_purchase_keeps_its_id_on_the_piece_with_its_date(cast, securities):
