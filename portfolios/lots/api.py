@@ -17,6 +17,7 @@ from accounts.api_base import FirmReadOnlyViewSet, FirmScopedViewSet
 from accounts.models import Client
 from accounts.tenancy import ADVISOR_ROLES, ALL_FIRM_ROLES, access_object
 from jobs.models import Job
+from pma_engine.tax import money_round
 from portfolios.lots import selectors, services
 from portfolios.lots.reports import CSV_COLUMNS
 from portfolios.lots.serializers import (
@@ -98,7 +99,7 @@ class TradeViewSet(FirmScopedViewSet):
 
 def _money(value) -> str:
     """Amounts as strings with two decimals, like every other amount of the API."""
-    return f"{value:.2f}"
+    return f"{money_round(value):.2f}"
 
 
 def _amounts(totals) -> dict:
