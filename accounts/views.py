@@ -22,7 +22,7 @@ from accounts.models import Account, Client, Invitation, Role, User
 from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
 from jobs.services import job_create
-from portfolios.selectors import market_values_by_account
+from portfolios.selectors import account_values
 
 
 class PortalLoginView(LoginView):
@@ -84,11 +84,9 @@ def client_detail(request, public_id):
     accounts = list(
         Account.objects.visible_to(request.user).filter(client=client).select_related("strategy")
     )
-    values = market_values_by_account(account_ids=[a.pk for a in accounts])
+    values = account_values(accounts=accounts)
     for account in accounts:
-        account.market_value = (
-            values[account.pk] + account.cash_balance if account.pk in values else None
-        )
+        account.market_value = values.get(account.pk)
     return render(
         request,
         "accounts/client_detail.html",
@@ -147,15 +145,19 @@ def account_detail(request, public_id):
         public_id=public_id,
     )
     from portfolios.lots.selectors import account_lots, account_trades
+    from portfolios.selectors import account_cash_entries
 
+    lots = account_lots(account=account)
     return render(
         request,
         "accounts/account_detail.html",
         {
             "account": account,
             "client": account.client,
-            "lots": account_lots(account=account),
+            "lots": lots,
             "trades": account_trades(account=account),
+            "cash_entries": account_cash_entries(account=account),
+            "total_value": (lots.market_value or 0) + account.cash_balance,
             **account_sections_context(account=account, user=request.user),
         },
     )

@@ -5,27 +5,21 @@ strategy's page (sectors, holdings, tracking error to its benchmark). Re-exporte
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-import numpy as np
-from django.db import connection
-from django.db.models import CharField, Count, FloatField, Min, OuterRef, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count
 from django.utils import timezone
 
 from portfolios.models import (
     GICS_SECTORS,
     ModelWeight,
-    Price,
-    PriceSource,
     RiskModel,
     Security,
     Strategy,
     StrategyVersion,
-    TaxLot,
 )
 from portfolios.risk_selectors import (
     risk_model_current,
@@ -34,184 +28,6 @@ from portfolios.risk_selectors import (
     tracking_error_pct,
     volatility_pct,
 )
-
-CENT = Decimal("0.01")
-
-
-def latest_prices(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, object]]:
-    """Latest close and its date for each security that has a price."""
-    ids = list(set(security_ids))
-    if not ids:
-        return {}
-    newest = Price.objects.filter(security_id=OuterRef("security_id")).order_by("-date")
-    rows = Price.objects.filter(
-        security_id__in=ids, date=Subquery(newest.values("date")[:1])
-    ).values_list("security_id", "close", "date")
-    return {security_id: (close, on) for security_id, close, on in rows}
-
-
-def latest_closes(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, date, str]]:
-    """Latest close, its date and its source (synthetic or not) for each priced security."""
-    ids = list(set(security_ids))
-    if not ids:
-        return {}
-    newest = Price.objects.filter(security_id=OuterRef("security_id")).order_by("-date")
-    rows = Price.objects.filter(
-        security_id__in=ids, date=Subquery(newest.values("date")[:1])
-    ).values_list("security_id", "close", "date", "source")
-    return {security_id: (close, on, source) for security_id, close, on, source in rows}
-
-
-def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Market value of the lots of each account (latest close × shares); accounts with no lots
-    are absent, so the caller can show a blank rather than a misleading zero."""
-    holdings = (
-        TaxLot.objects.filter(account_id__in=list(account_ids))
-        .values("account_id", "security_id")
-        .annotate(shares=Sum("shares"))
-    )
-    rows = list(holdings)
-    prices = latest_prices(security_ids=[row["security_id"] for row in rows])
-    values: dict[int, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        price = prices.get(row["security_id"])
-        if price is not None:
-            values[row["account_id"]] += row["shares"] * price[0]
-        else:
-            values.setdefault(row["account_id"], Decimal("0"))
-    return {account_id: value.quantize(CENT) for account_id, value in values.items()}
-
-
-# --------------------------------------------------------------------------- prices
-
-
-PRICE_FETCH_CHUNK = 100_000
-
-
-@dataclass(frozen=True, eq=False)
-class PriceMatrix:
-    """Closes as a T x n float array (NaN where a name has no close that day)."""
-
-    dates: np.ndarray  # datetime64[D], ascending
-    security_ids: tuple[int, ...]
-    tickers: tuple[str, ...]
-    closes: np.ndarray  # T x n
-
-
-def price_matrix(
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    security_ids: Iterable[int] | None = None,
-    tickers: Iterable[str] | None = None,
-) -> PriceMatrix:
-    """Closes of the given securities (ids, or master tickers) between two dates, inclusive.
-
-    Read in one query as (id, ISO date, float) tuples and pivoted with numpy: no model
-    instances and no per-row date or Decimal conversion. Columns follow the order asked for
-    (unknown ones are left out); rows are the days on which any of them has a close.
-    """
-    if security_ids is not None:
-        ids = list(dict.fromkeys(security_ids))
-        found = dict(Security.objects.filter(pk__in=ids).values_list("pk", "ticker"))
-        ids = [pk for pk in ids if pk in found]
-    else:
-        wanted = list(dict.fromkeys(tickers or ()))
-        by_ticker = dict(
-            Security.objects.filter(firm__isnull=True, ticker__in=wanted).values_list(
-                "ticker", "pk"
-            )
-        )
-        ids = [by_ticker[t] for t in wanted if t in by_ticker]
-        found = {pk: t for t, pk in by_ticker.items()}
-    names = tuple(found[pk] for pk in ids)
-    if not ids:
-        return PriceMatrix(np.array([], dtype="datetime64[D]"), (), (), np.empty((0, 0)))
-    rows = Price.objects.filter(security_id__in=ids)
-    if start is not None:
-        rows = rows.filter(date__gte=start)
-    if end is not None:
-        rows = rows.filter(date__lte=end)
-    query = (
-        rows.order_by()
-        .annotate(day=Cast("date", CharField()), price=Cast("close", FloatField()))
-        .values_list("security_id", "day", "price")
-    )
-    sql, params = query.query.sql_with_params()
-    # Read in chunks into arrays: millions of rows never sit in memory as Python tuples.
-    day_numbers: dict[str, int] = {}
-    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL
-        cursor.execute(sql, params)
-        while fetched := cursor.fetchmany(PRICE_FETCH_CHUNK):
-            count = len(fetched)
-            chunks.append(
-                (
-                    np.fromiter((row[0] for row in fetched), dtype=np.int64, count=count),
-                    # Few distinct days: number them through a dict, no per-row date parsing.
-                    np.fromiter(
-                        (day_numbers.setdefault(row[1], len(day_numbers)) for row in fetched),
-                        dtype=np.int64,
-                        count=count,
-                    ),
-                    np.fromiter((row[2] for row in fetched), dtype=np.float64, count=count),
-                )
-            )
-    if not chunks:
-        empty = np.empty((0, len(ids)))
-        return PriceMatrix(np.array([], dtype="datetime64[D]"), tuple(ids), names, empty)
-    row_ids = np.concatenate([chunk[0] for chunk in chunks])
-    row_days = np.concatenate([chunk[1] for chunk in chunks])
-    row_closes = np.concatenate([chunk[2] for chunk in chunks])
-    del chunks
-    day_values = np.array([str(day)[:10] for day in day_numbers], dtype="datetime64[D]")
-    order_of_days = np.argsort(day_values)
-    dates = day_values[order_of_days]
-    rank = np.empty_like(order_of_days)
-    rank[order_of_days] = np.arange(len(order_of_days))
-    order = np.argsort(np.array(ids, dtype=np.int64))
-    sorted_ids = np.array(ids, dtype=np.int64)[order]
-    column = order[np.searchsorted(sorted_ids, row_ids)]
-    closes = np.full((len(dates), len(ids)), np.nan)
-    closes[rank[row_days], column] = row_closes
-    return PriceMatrix(dates, tuple(ids), names, closes)
-
-
-def price_history(
-    *, security: Security, start: date | None = None, end: date | None = None
-) -> list[tuple[date, Decimal, str]]:
-    """(date, close, source) of one security, oldest first."""
-    rows = Price.objects.filter(security=security)
-    if start is not None:
-        rows = rows.filter(date__gte=start)
-    if end is not None:
-        rows = rows.filter(date__lte=end)
-    return list(rows.order_by("date").values_list("date", "close", "source"))
-
-
-@dataclass(frozen=True)
-class PriceSummary:
-    close: Decimal
-    on: date
-    is_synthetic: bool
-    first_date: date
-    n_closes: int
-
-
-def price_summary(*, security: Security) -> PriceSummary | None:
-    latest = (
-        Price.objects.filter(security=security).order_by("-date").values("close", "date", "source")
-    ).first()
-    if latest is None:
-        return None
-    stats = Price.objects.filter(security=security).aggregate(first=Min("date"), n=Count("id"))
-    return PriceSummary(
-        close=latest["close"],
-        on=latest["date"],
-        is_synthetic=latest["source"] == PriceSource.SYNTHETIC,
-        first_date=stats["first"],
-        n_closes=stats["n"],
-    )
 
 
 def strategy_version_current(
