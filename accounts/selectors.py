@@ -55,9 +55,13 @@ def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]
 
 def advisors_of_firm(*, user: User):
     """Advisors and admins of the user's firm, with their client counts (firm admins only)."""
+    return advisors_among(users=User.objects.visible_to(user))
+
+
+def advisors_among(*, users):
+    """The advisors and admins among already firm-scoped `users`, with their client counts."""
     return (
-        User.objects.visible_to(user)
-        .filter(role__in=[Role.ADVISOR, Role.FIRM_ADMIN])
+        users.filter(role__in=[Role.ADVISOR, Role.FIRM_ADMIN])
         .annotate(client_count=Count("advised_clients"))
         .order_by("last_name", "first_name", "username")
     )

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.tenancy import FirmScopedQuerySet
+from accounts.scoping import FirmScopedQuerySet
 
 
 class JobStatus(models.TextChoices):
