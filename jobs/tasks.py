@@ -18,7 +18,7 @@ import logging
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.db import InterfaceError, OperationalError, connections
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from jobs import services
@@ -52,9 +52,9 @@ def job_access_check(job: Job) -> None:
     rows = model._default_manager.filter(pk=job.target_id) if model else None
     if rows is None or not rows.exists():
         raise JobError(f"{job.target_label or 'What this job works on'} no longer exists.")
-    if job.firm_id is not None and hasattr(rows, "visible_to"):
-        if not rows.visible_to(actor).exists():
-            raise JobError(f"You may no longer see {job.target_label or 'this job’s object'}.")
+    is_scoped = job.firm_id is not None and hasattr(rows, "visible_to")
+    if is_scoped and not rows.visible_to(actor).exists():
+        raise JobError(f"You may no longer see {job.target_label or 'this job’s object'}.")
 
 
 class JobTask(Task):
@@ -110,9 +110,9 @@ class JobTask(Task):
         logger.warning(
             "job %s: transient error, attempt %s: %s", job.public_id, job.attempts, reason
         )
-        for conn in connections.all():
-            conn.close_if_unusable_or_obsolete()
-        close_old_connections()
+        for conn in connections.all(initialized_only=True):
+            if not conn.in_atomic_block:  # a broken connection is replaced before writing
+                conn.close_if_unusable_or_obsolete()
         if job.attempts >= services.max_attempts():
             services.job_fail(
                 job=job,
