@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+
+# Roles within a firm. Clients (household logins) only ever read.
+ADVISOR_ROLES = ("firm_admin", "advisor")
+ALL_FIRM_ROLES = ("firm_admin", "advisor", "client")
 
 
 class FirmScopedQuerySet(models.QuerySet):
@@ -31,3 +35,12 @@ def access_object(queryset: models.QuerySet, *, user, **lookup: Any):
     except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         # A malformed UUID is "not found" too, never a server error.
         raise Http404("Not found.") from exc
+
+
+def access_object_for_write(queryset: models.QuerySet, *, user, **lookup: Any):
+    """`access_object` for a change: the row must be visible and the user's role one that
+    writes (a client login may read its household, never change it: 403)."""
+    obj = access_object(queryset, user=user, **lookup)
+    if getattr(user, "role", None) not in ADVISOR_ROLES:
+        raise PermissionDenied("Your role may not change this.")
+    return obj

@@ -22,7 +22,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.scoping import FirmScopedQuerySet, access_object  # noqa: F401 (re-export)
+from accounts.scoping import ADVISOR_ROLES, ALL_FIRM_ROLES
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -52,8 +52,7 @@ def _check_page_access(request, *, roles: tuple[str, ...] | None, write_roles: t
 # (what the decorator made), not an attribute a view could set on itself.
 FIRM_VIEWS: set[Callable] = set()
 
-ADVISOR_ROLES = ("firm_admin", "advisor")
-ALL_FIRM_ROLES = ("firm_admin", "advisor", "client")
+__all__ = ["ADVISOR_ROLES", "ALL_FIRM_ROLES", "FIRM_VIEWS", "FirmViewMixin", "firm_view"]
 
 
 def firm_view(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from accounts.models import Account
+from accounts.scoping import access_object, access_object_for_write
 from esg.models import (
     AccountExclusion,
     CategoryMember,
@@ -197,3 +199,18 @@ def target_strategy_weights(*, target: CustomizedTarget) -> dict[int, float]:
 
 def target_weights(*, target: CustomizedTarget) -> dict[int, float]:
     return {int(security_id): float(weight) for security_id, weight in target.weights}
+
+
+def access_customization(*, user, id) -> Account:  # noqa: A002
+    """The account whose customization (exclusions, restrictions, concentrated positions) the
+    user may read, by the account's public id; 404 when missing or not the user's."""
+    return access_object(
+        Account.objects.select_related("client", "strategy"), user=user, public_id=id
+    )
+
+
+def access_customization_for_write(*, user, id) -> Account:  # noqa: A002
+    """The account whose customization the user may change (never a client login)."""
+    return access_object_for_write(
+        Account.objects.select_related("client", "strategy"), user=user, public_id=id
+    )
