@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.tenancy import FirmScopedQuerySet
+from accounts.scoping import FirmScopedQuerySet
 from pma_engine.securities import GICS_SECTORS
 
 SECTOR_CHOICES = [(name, name) for name in GICS_SECTORS]

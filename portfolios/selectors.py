@@ -320,12 +320,12 @@ def security_search(
 def security_access(*, user, ticker: str) -> Security:
     """The security with this ticker that the user may see (the master's before a legacy
     one); 404 for missing and for another firm's legacy name alike."""
-    security = (
-        Security.objects.visible_to(user)
-        .filter(ticker=ticker)
-        .order_by(F("firm_id").asc(nulls_first=True))
-        .first()
-    )
+    return security_pick(securities=Security.objects.visible_to(user), ticker=ticker)
+
+
+def security_pick(*, securities, ticker: str) -> Security:
+    """Among already firm-scoped `securities`, the one with this ticker (the master's first)."""
+    security = securities.filter(ticker=ticker).order_by(F("firm_id").asc(nulls_first=True)).first()
     if security is None:
         raise Http404("Not found.")
     return security

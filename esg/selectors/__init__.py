@@ -4,6 +4,7 @@ By area: `categories`, `customization` (the one reader of the saved settings), `
 target's inputs and its stored, possibly stale, state). Selectors never import services.
 """
 
+from esg.selectors.access import access_customization, access_customization_for_write
 from esg.selectors.categories import (
     categories_list,
     category_history,
@@ -27,6 +28,8 @@ from esg.selectors.target import (
 )
 
 __all__ = [
+    "access_customization",
+    "access_customization_for_write",
     "CustomizationSummary",
     "categories_list",
     "category_history",

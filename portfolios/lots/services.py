@@ -417,5 +417,7 @@ def holdings_confirm(*, batch: ImportBatch, actor):
             firm=batch.firm,
             created_by=actor,
             params={"batch": str(batch.public_id)},
+            target=batch,
+            target_label=f"the upload {batch.filename}",
         )
     return holdings_import(batch=batch, actor=actor)
