@@ -98,6 +98,8 @@ def book_open(inp: TransitionInput) -> Book:
     members: list[list[int]] = []
     for lot in range(p.lot_count):
         key = (int(p.lot_asset[lot]), float(p.lot_basis_per_share[lot]), int(inp.lot_acquired[lot]))
+        if not inp.merge_identical_lots:
+            key = (lot, 0.0, 0)
         if key not in keys:
             keys[key] = len(members)
             members.append([])

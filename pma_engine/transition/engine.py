@@ -95,11 +95,13 @@ def transition_plan(
     seed: int = 0,
     map_paths: MapPaths | None = None,
     progress: Callable[[int, int], None] | None = None,
+    keep_paths: bool = False,
 ) -> TransitionResult:
     """Plan every scenario on the expected path and, with paths > 0, on simulated paths.
 
     map_paths(fn, tasks) must return fn(task) for each task (any executor; fn and the tasks
-    pickle). progress(done, total) is called after each path.
+    pickle). progress(done, total) is called after each path. keep_paths keeps every path's
+    runs in the result (the percentiles are always there).
     """
     started = time.perf_counter()
     transition_check(inp)
@@ -119,10 +121,10 @@ def transition_plan(
     if progress:
         progress(0, total)
     summaries = None
+    outcomes: list[PathOutcome] = []
     if paths:
         tasks = [PathTask(i, s) for i, s in enumerate(path_seeds(seed, paths))]
         fn = functools.partial(path_run, inp, opening)
-        outcomes: list[PathOutcome] = []
         for outcome in (map_paths or map)(fn, tasks):
             outcomes.append(outcome)
             if progress:
@@ -139,6 +141,7 @@ def transition_plan(
         initial_tracking_error=opening.te_start,
         te_floor=opening.te_floor,
         seconds=time.perf_counter() - started,
+        path_outcomes=tuple(outcomes) if keep_paths else (),
     )
 
 

@@ -76,6 +76,7 @@ class TransitionInput:
     last_loss_sale_day: IntArray | None = None
     filing_status: str = "single"
     reuse_solvers: bool = True  # False: a fresh cvxpy problem per solve (benchmark baseline)
+    merge_identical_lots: bool = True  # same asset, basis and day: one slot (exact)
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,4 @@ class TransitionResult:
     initial_tracking_error: float
     te_floor: float
     seconds: float = 0.0
+    path_outcomes: tuple[PathOutcome, ...] = ()  # every path's runs, when asked for (keep_paths)

@@ -8,8 +8,8 @@ from datetime import date
 import numpy as np
 
 from pma_engine.rebalance.types import RebalanceProblem
-from pma_engine.transition import Scenario, TransitionInput, scenario_parse
 from pma_engine.tax.holding import is_long_term
+from pma_engine.transition import Scenario, TransitionInput, scenario_parse
 
 
 def problem_build(
