@@ -38,7 +38,7 @@ TE_TOL = 1e-6
 
 def random_input(seed: int):
     rng = np.random.default_rng(seed)
-    n, k = 8, 2
+    n = 8
     exposures = np.c_[rng.normal(1.0, 0.2, n), rng.normal(0.0, 1.0, n)]
     prices = rng.uniform(20, 200, n)
     target = np.zeros(n)
@@ -113,17 +113,27 @@ def test_immediate_pays_the_most_first_year_tax_and_is_on_target(planned) -> Non
         assert immediate.years_to_target == 1
 
 
-def test_larger_budget_never_gives_higher_tracking_error(planned) -> None:
-    _, _, runs = planned
-    for outcome in runs:
-        ladder = [_by_name(outcome, f"gain_budget:{b}") for b in (0, 2000, 10000)]
-        for smaller, larger in zip(ladder, ladder[1:], strict=False):
-            for y_small, y_large in zip(smaller.years, larger.years, strict=True):
-                assert y_large.tracking_error <= y_small.tracking_error + 1e-5, (
-                    outcome.path_index,
-                    y_small.year,
-                    smaller.scenario.name,
-                )
+@pytest.mark.parametrize("seed", range(10, 18))
+def test_larger_budget_never_gives_higher_tracking_error(seed: int) -> None:
+    """From the same account on the same trade date (year 1, shared by every path), a larger
+    budget never leaves a higher tracking error.
+
+    In later years the accounts differ (the larger budget sold other lots, harvested other
+    losses), so the ordering is no longer guaranteed there; the planner reports what happens.
+    """
+    ladders = (
+        [f"gain_budget:{b}" for b in (0, 500, 2000, 10000, 100000)],
+        [f"tax_budget:{b}" for b in (0, 100, 500, 3000, 30000)],
+    )
+    inp = random_input(seed)
+    for ladder in ladders:
+        one_year = plan_input(
+            inp.problem, inp.lot_acquired, as_of=AS_OF, scenarios=ladder, years=1, te_goal=GOAL
+        )
+        runs = transition_plan(one_year).expected.scenarios
+        errors = [run.years[0].tracking_error for run in runs]
+        for smaller, larger in zip(errors, errors[1:], strict=False):
+            assert larger <= smaller + 1e-5, (ladder, errors)
 
 
 def test_hold_trades_nothing(planned) -> None:

@@ -146,7 +146,7 @@ def test_simulated_paths_are_seeded_independent_and_centered_on_the_drift() -> N
     assert np.all(first > 0)
     # E[1 + R] = 1 + drift: the mean over 1,200 path-years per name is close to 1.06
     mean = first.reshape(-1, n).mean(axis=0)
-    sd = np.sqrt((np.exp(np.einsum("ik,kl,il->i", exposures, factor_cov, exposures) + 0.04) - 1))
+    sd = np.sqrt(np.exp(np.einsum("ik,kl,il->i", exposures, factor_cov, exposures) + 0.04) - 1)
     assert np.all(np.abs(mean - 1.06) < 1.06 * 5 * sd / np.sqrt(1200) + 0.02)
     # names co-move as the risk model says: the sample covariance of log growth matches Sigma
     logs = np.log(first.reshape(-1, n))
