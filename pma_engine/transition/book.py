@@ -27,7 +27,8 @@ from pma_engine.transition.types import (
 )
 
 NO_DAY = -(10**9)
-SHARE_EPS = 1e-7  # shares below this are solver noise
+SHARE_EPS = 1e-9  # shares below this are solver noise
+NOISE_FRACTION = 1e-7  # and so are trades worth less than this fraction of the account
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,14 +233,19 @@ class Applied:
 
 
 def trades_clean(book: Book, buy: FloatArray, sell: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Drop solver noise: tiny trades vanish, near-whole lot sales sell the whole lot."""
+    """Drop solver noise: trades worth less than NOISE_FRACTION of the account vanish (never a
+    loss sale: dropping one could push a zero budget over), near-whole lot sales sell the lot."""
+    prices = book.prices
+    slot_price = prices[book.layout.slot_asset]
+    floor = NOISE_FRACTION * max(book.equity(), 0.0)
     full = np.zeros_like(book.shares)
     full[: sell.shape[0]] = np.clip(sell, 0.0, None)
     full = np.minimum(full, book.shares)
-    full[full < SHARE_EPS] = 0.0
-    near_all = (book.shares - full) < SHARE_EPS
+    gain_lot = slot_price >= book.basis
+    full[(full < SHARE_EPS) | (gain_lot & (full * slot_price < floor))] = 0.0
+    near_all = (book.shares - full) * slot_price < floor
     full[near_all & (full > 0)] = book.shares[near_all & (full > 0)]
-    clean_buy = np.where(buy > SHARE_EPS, buy, 0.0)
+    clean_buy = np.where((buy > SHARE_EPS) & (buy * prices >= floor), buy, 0.0)
     return clean_buy, full
 
 
