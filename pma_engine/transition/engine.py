@@ -108,12 +108,17 @@ def transition_plan(
     if paths < 0:
         raise TransitionInputError(f"--paths {paths}: must be 0 or more")
     opening = opening_plan(inp)
-    needs_goal = any(s.kind is ScenarioKind.TIMELINE for s in inp.scenarios)
-    if needs_goal and inp.te_goal + TE_FLOOR_SLACK < opening.te_floor:
+    timelines = [s for s in inp.scenarios if s.kind is ScenarioKind.TIMELINE]
+    if timelines and inp.te_goal + TE_FLOOR_SLACK < opening.te_floor:
         raise TransitionInputError(
-            f"--te-goal {inp.te_goal:g} is below the lowest tracking error reachable now "
-            f"({opening.te_floor:.6f}: lots frozen by wash windows, names that may not be "
-            "bought, trading costs)"
+            f"--te-goal {inp.te_goal:g} is below the lowest tracking error the restrictions "
+            f"allow ({opening.te_floor:.6f}: names that may not be bought, trading costs)"
+        )
+    if any(s.value == 1 for s in timelines) and inp.te_goal + TE_FLOOR_SLACK < opening.te_floor_now:
+        raise TransitionInputError(
+            f"--scenario timeline:1: --te-goal {inp.te_goal:g} cannot be reached this year "
+            f"(at best {opening.te_floor_now:.6f}: loss lots frozen by 30-day wash windows); "
+            "use timeline:2 or later"
         )
     growth = expected_growth(years=inp.years, n_assets=inp.problem.asset_count, drift=inp.drift)
     expected = PathOutcome(-1, path_plan(inp, opening, growth))
@@ -140,6 +145,7 @@ def transition_plan(
         seed=seed if paths else None,
         initial_tracking_error=opening.te_start,
         te_floor=opening.te_floor,
+        te_floor_now=opening.te_floor_now,
         seconds=time.perf_counter() - started,
         path_outcomes=tuple(outcomes) if keep_paths else (),
     )

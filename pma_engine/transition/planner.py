@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 
 from pma_engine.transition.book import (
+    NO_DAY,
     Book,
     book_apply,
     book_figures,
@@ -211,7 +212,26 @@ class Opening:
     books: tuple[Book, ...]  # after the first year's trades, before its returns
     firsts: tuple[_YearTrade, ...]
     te_start: float
-    te_floor: float
+    te_floor: float  # lowest TE a straight move reaches once wash windows have passed
+    te_floor_now: float  # ... and today, with this year's wash windows
+
+
+def _floor(inp: TransitionInput, start: Book, *, windows: bool) -> float:
+    """TE after immediate's straight move to the target (restrictions, costs, and optionally
+    today's wash windows and frozen lots)."""
+    probe = start.copy()
+    if not windows:
+        probe.last_buy_day[:] = NO_DAY
+        probe.last_loss_sale_day[:] = NO_DAY
+    equity = probe.equity()
+    day = trade_day(inp.as_of, 1)
+    buy, sell = immediate_trades(
+        probe, base=inp.problem, day=day, slots=probe.layout.slots_for_year(1), first_year=windows
+    )
+    book_apply(
+        probe, buy=buy, sell=sell, year=1, day=day, fee_rate=inp.problem.trading_cost_bps / 1e4
+    )
+    return book_figures(probe, equity_before=equity, problem=inp.problem)[0]
 
 
 def opening_plan(inp: TransitionInput) -> Opening:
@@ -219,21 +239,14 @@ def opening_plan(inp: TransitionInput) -> Opening:
     start = book_open(inp)
     equity = start.equity()
     te_start = book_figures(start, equity_before=equity, problem=inp.problem)[0]
-    probe = start.copy()
-    day = trade_day(inp.as_of, 1)
-    buy, sell = immediate_trades(
-        probe, base=inp.problem, day=day, slots=probe.layout.slots_for_year(1), first_year=True
-    )
-    book_apply(
-        probe, buy=buy, sell=sell, year=1, day=day, fee_rate=inp.problem.trading_cost_bps / 1e4
-    )
-    te_floor = book_figures(probe, equity_before=equity, problem=inp.problem)[0]
+    te_floor = _floor(inp, start, windows=False)
+    te_floor_now = _floor(inp, start, windows=True)
     books, firsts = [], []
     for scenario in inp.scenarios:
         book = start.copy()
         firsts.append(year_trade(inp, book, scenario, year=1, te_start=te_start))
         books.append(book)
-    return Opening(tuple(books), tuple(firsts), te_start, te_floor)
+    return Opening(tuple(books), tuple(firsts), te_start, te_floor, te_floor_now)
 
 
 def path_plan(

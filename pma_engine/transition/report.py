@@ -122,6 +122,7 @@ def plan_json(inp: TransitionInput, result: TransitionResult) -> dict[str, Any]:
         "drift": inp.drift,
         "initial_tracking_error": round(result.initial_tracking_error, 8),
         "te_floor": round(result.te_floor, 8),
+        "te_floor_now": round(result.te_floor_now, 8),
         "paths": {"count": result.path_count, "seed": result.seed} if result.path_count else None,
         "scenarios": [
             scenario_json(run, labels=inp.problem.labels, summary=summary)

@@ -157,6 +157,7 @@ class TransitionResult:
     path_count: int
     seed: int | None
     initial_tracking_error: float
-    te_floor: float
+    te_floor: float  # lowest TE a straight move reaches once wash windows have passed
+    te_floor_now: float  # ... and in year 1, with today's wash windows
     seconds: float = 0.0
     path_outcomes: tuple[PathOutcome, ...] = ()  # every path's runs, when asked for (keep_paths)

@@ -47,7 +47,7 @@ def random_input(seed: int):
     lots = []
     for j in range(12):
         asset = int(rng.integers(n))
-        age = int(rng.integers(10, 2500))
+        age = int(rng.integers(40, 2500))  # no wash window open today
         basis = float(prices[asset] * np.exp(-rng.normal(0.1 * age / 365, 0.25)))
         lots.append((f"L{j}", asset, float(rng.uniform(10, 120)), basis, AS_OF - timedelta(age)))
     problem, acquired = problem_build(
@@ -108,7 +108,7 @@ def test_immediate_pays_the_most_first_year_tax_and_is_on_target(planned) -> Non
         first = immediate.years[0]
         for run in outcome.scenarios:
             assert run.years[0].tax <= first.tax + MONEY_TOL, run.scenario.name
-        assert first.tracking_error <= result.te_floor + 1e-9
+        assert first.tracking_error <= result.te_floor_now + 1e-9 < 1e-6
         assert first.in_target >= 0.99
         assert immediate.years_to_target == 1
 
