@@ -16,6 +16,7 @@ from .types import BoolArray, FloatArray, RebalanceProblem
 from .wash import loss_sold_assets
 
 TINY = 1e-9
+DUST = 1e-7  # a buy worth less than this fraction of equity is solver noise, not a trade
 
 
 class _Book:
@@ -186,7 +187,7 @@ def continuous_clean(
     sell = np.where(sell >= cap - 1e-7 * np.maximum(cap, 1.0), cap, sell)
     sell = np.where(sell < 1e-7 * np.maximum(cap, 1.0), 0.0, sell)
     buy = np.clip(buy, 0.0, None)
-    buy = np.where(buy * problem.prices < 1e-6 * max(equity_of(problem), 1.0) * 1e-3, 0.0, buy)
+    buy = np.where(buy * problem.prices < DUST * equity_of(problem), 0.0, buy)
     book = _Book(problem, root, sell, buy)
     short = book.cash_floor() - book.cash_after()
     if short > 0 and book.buy.sum() > 0:
