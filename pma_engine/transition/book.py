@@ -226,6 +226,27 @@ def book_problem(
     )
 
 
+def book_canonical(book: Book, problem: RebalanceProblem, *, years: int) -> RebalanceProblem:
+    """`problem` over every slot of the plan's last year, each live (one share, no gain), with
+    the same constraints switched on: what a solver serving every year of the plan is built
+    from (the budgets' values are parameters; positive here so that nothing is presolved)."""
+    layout = book.layout
+    s = layout.slots_for_year(years)
+    slot_asset = layout.slot_asset[:s]
+    return replace(
+        problem,
+        lot_ids=tuple(f"slot-{i}" for i in range(s)),
+        lot_asset=slot_asset.copy(),
+        lot_shares=np.ones(s),
+        lot_basis_per_share=book.prices[slot_asset].copy(),
+        lot_is_long_term=np.zeros(s, dtype=bool),
+        lot_days_held=np.full(s, 400, dtype=np.int64),
+        lot_sell_max=None,
+        gain_budget=None if problem.gain_budget is None else 1.0,
+        tax_budget=None if problem.tax_budget is None else 1.0,
+    )
+
+
 @dataclass(frozen=True)
 class Applied:
     """What a year's trades realized, by the planner's own bookkeeping."""
