@@ -217,10 +217,12 @@ def _tlh_backtest(years: int = 10, n_assets: int = 500, seed: int = 7) -> dict[s
                 f"cap-weighted synthetic target, $1M fresh deposit, zero gain budget, 5 % loss "
                 f"threshold, 30-day guard; by year {', '.join(f'{x:.1%}' for x in per_year)}; "
                 f"tax alpha at 23.8 % ~{tax_alpha:.2%}/yr (published 0.5-2.3 %/yr); mean TE "
-                f"{np.mean(te):.2%}, turnover {np.mean(turnover[1:]) * 12:.0%}/yr after the deposit, "
+                f"{np.mean(te):.2%}, turnover {np.mean(turnover[1:]) * 12:.0%}/yr after the "
+                "deposit, "
                 f"{len(lot_asset)} lots at the end, median solve {np.median(seconds):.2f} s. "
-                "Synthetic: market vol 16 %, specific vols 15-35 %, no dividends, no mean reversion; harvesting "
-                "is front-loaded (year 1-3) and fades as the basis rises, as on real data"
+                "Synthetic: market vol 16 %, specific vols 15-35 %, no dividends, no mean "
+                "reversion; harvesting is front-loaded (year 1-3) and fades as the basis "
+                "rises, as on real data"
             ),
         }
     }
