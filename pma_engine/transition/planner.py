@@ -112,7 +112,7 @@ def year_trade(
         def canonical(p: RebalanceProblem) -> RebalanceProblem:
             return book_canonical(book, p, years=inp.years)
 
-        result = year_solve(problem, layout=layout, canonical=canonical, reuse=inp.reuse_solvers)
+        result = year_solve(problem, layout=layout, canonical=canonical, mode=inp.solve_mode)
         if not result.ok and rule.te_max is not None:
             messages.append(
                 f"year {year}: the tracking-error ceiling {rule.te_max:.4%} cannot be met "
@@ -122,7 +122,7 @@ def year_trade(
                 without_ceiling(problem),
                 layout=layout,
                 canonical=canonical,
-                reuse=inp.reuse_solvers,
+                mode=inp.solve_mode,
             )
         if result.ok:
             buy, sell = result.buy_shares, result.sell_shares

@@ -1,12 +1,16 @@
-"""The planner's door to the rebalancing optimizer: one parameterized solver per plan and rule.
+"""The planner's door to the rebalancing optimizer, in three modes (TransitionInput.solve_mode).
 
-A plan's yearly problems keep the same slots (see book.py), so each process builds one
-`RebalanceSolver` per (plan layout, set of constraints switched on) and re-solves it with new
-numbers: prices, lots, target, ceilings and budgets are cvxpy parameters (DPP). The solver is
-built from the plan's *canonical* problem, every slot of every year live, so it never has to
-rebuild for a later year and its compiled form is the same in every process: a path gives the
-same numbers whichever worker runs it, after whatever other paths.
-`reuse=False` solves every problem from scratch (the naive baseline of the benchmark).
+- "direct" (default): `rebalance_solve(problem)` assembles Clarabel's matrices in numpy for the
+  live lots only (sold-out, unused and frozen slots drop out in its presolve): no cvxpy
+  canonicalization at all, and a problem no larger than the year's live lots.
+- "dpp": one cvxpy `RebalanceSolver` per (plan layout, set of constraints switched on), built
+  once per process from the plan's *canonical* problem (every slot of every year live, so it
+  never rebuilds and its compiled form is the same in every process) and re-solved with new
+  parameter values. Its problem always has every slot of the plan.
+- "fresh": a new cvxpy problem for every solve (the naive baseline of the benchmark).
+
+Every mode is stateless in its answers: a path gives the same numbers whichever worker runs
+it, after whatever other paths.
 """
 
 from __future__ import annotations
@@ -44,12 +48,16 @@ def year_solve(
     *,
     layout: str,
     canonical: Callable[[RebalanceProblem], RebalanceProblem],
-    reuse: bool = True,
+    mode: str = "direct",
 ) -> RebalanceResult:
-    """Solve one year's problem with this process's solver for its plan layout and rule;
-    `canonical(problem)` gives the problem to build that solver from."""
-    if not reuse:
+    """Solve one year's problem in `mode`; for "dpp", `canonical(problem)` gives the problem
+    to build this process's solver for the plan layout and rule from."""
+    if mode == "direct":
         return rebalance_solve(problem)
+    if mode == "fresh":
+        return RebalanceSolver(problem, lot_headroom=0).solve(problem)
+    if mode != "dpp":
+        raise ValueError(f"solve_mode {mode!r}: use direct, dpp or fresh")
     key = (layout, *structure_key(problem))
     solver = _SOLVERS.get(key)
     if solver is None:
