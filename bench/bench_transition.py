@@ -101,13 +101,13 @@ def problem_synthetic(
 
 def _input(**extra: object) -> TransitionInput:
     problem, acquired = problem_synthetic()
+    options: dict[str, object] = {"years": YEARS, **extra}
     return TransitionInput(
         problem=problem,
         as_of=AS_OF,
         lot_acquired=acquired,
         scenarios=tuple(scenario_parse(s) for s in SCENARIOS),
-        years=YEARS,
-        **extra,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]
     )
 
 
