@@ -40,14 +40,24 @@ class RebalanceSolver:
     no asset with more sellable lots than the slots built for it (``lot_headroom`` spare slots
     per asset leave room for the lots a year of trading adds). Otherwise it rebuilds, and
     ``builds`` counts how often that happened.
+
+    cvxpy's first compile of a 10,000-lot problem takes seconds; a re-solve then costs about
+    what a fresh direct solve costs (bench_rebalance). ``engine="direct"`` skips cvxpy and
+    assembles Clarabel's matrices on every solve: the same answer, no compile.
     """
 
-    def __init__(self, problem: RebalanceProblem, *, lot_headroom: int = 1) -> None:
+    def __init__(
+        self, problem: RebalanceProblem, *, lot_headroom: int = 1, engine: str = "cvxpy"
+    ) -> None:
+        if engine not in ("cvxpy", "direct"):
+            raise ValueError(f"engine: {engine!r}, expected 'cvxpy' or 'direct'")
+        self.engine = engine
         self._headroom = lot_headroom
         self._compiled: CompiledProblem | None = None
         self.builds = 0
         problem_validate(problem)
-        self._compiled_for(problem, presolve(problem).lot_active)
+        if engine == "cvxpy":
+            self._compiled_for(problem, presolve(problem).lot_active)
 
     def _compiled_for(
         self, problem: RebalanceProblem, lot_active: BoolArray
@@ -102,7 +112,7 @@ class _Run:
 
     def solve(self) -> ContinuousAnswer:
         sell_ub, buy_ub = self.bounds()
-        if self.solver is None:
+        if self.solver is None or self.solver.engine == "direct":
             answer = direct_solve(
                 self.problem, inputs_build(self.problem, sell_ub, buy_ub), self.root
             )
