@@ -182,3 +182,26 @@ def test_loss_below_the_threshold_is_not_harvested() -> None:
     assert rebalance_solve(base).harvested_losses > 0
     kept = rebalance_solve(replace(base, loss_harvest_min_fraction=0.05))
     assert kept.harvested_losses == pytest.approx(0.0, abs=1e-6)
+
+
+def test_scs_answers_when_clarabel_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pma_engine.rebalance import solve as solve_module
+    from pma_engine.rebalance.formulation import ContinuousAnswer
+
+    problem = account_random(81, n_assets=6, n_lots=12, gain_budget=100.0)
+    expected = rebalance_solve(problem)
+
+    def broken(problem, inputs, root):  # Clarabel "fails": numerical error
+        return ContinuousAnswer(
+            "solver_error", np.zeros(problem.lot_count), np.zeros(problem.asset_count),
+            "CLARABEL", 0.0, np.inf, np.nan,
+        )  # fmt: skip
+
+    monkeypatch.setattr(solve_module, "direct_solve", broken)
+    result = rebalance_solve(problem)
+    assert result.ok and result.solver == "SCS"
+    assert any("solved again with SCS" in m for m in result.messages)
+    assert result.objective == pytest.approx(
+        expected.objective, rel=1e-4, abs=1e-4 * equity(problem)
+    )
+    assert result.realized_net <= 100.0 + 1e-6
