@@ -29,7 +29,15 @@ from .formulation import (
 )
 from .rounding import continuous_clean, whole_shares_round
 from .types import BoolArray, FloatArray, IntArray, RebalanceProblem, RebalanceResult
-from .wash import MAX_ROUNDS, WashState, wash_conflicts, wash_flags, wash_settle, wash_state_empty
+from .wash import (
+    MAX_ROUNDS,
+    WashState,
+    wash_conflicts,
+    wash_flags,
+    wash_guard_blocks,
+    wash_settle,
+    wash_state_empty,
+)
 
 
 class RebalanceSolver:
@@ -216,6 +224,7 @@ def rebalance_solve(
         gross_buys=final.gross_buys,
         gross_sells=final.gross_sells,
         weights_after=final.weights_after,
+        wash_guard_blocks=tuple(wash_guard_blocks(problem, run.wash, sell, buy)),
     )
 
 

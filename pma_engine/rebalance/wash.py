@@ -117,3 +117,34 @@ def loss_sold_assets(problem: RebalanceProblem, sell: FloatArray) -> np.ndarray:
     groups = groups_of(problem)
     loss = (lot_gain_per_share(problem) < -GAIN_EPS) & (sell > 0)
     return np.isin(groups, groups[problem.lot_asset[loss]])
+
+
+def wash_guard_blocks(
+    problem: RebalanceProblem, state: WashState, sell: FloatArray, buy: FloatArray
+) -> list[WashSaleFlag]:
+    """The trades the guard took away, per name group, with the reason in words."""
+    groups = groups_of(problem)
+    blocks = []
+    for group in np.unique(groups):
+        assets = np.flatnonzero(groups == group)
+        label = "/".join(problem.labels[i] for i in assets)
+        lots = np.flatnonzero(np.isin(problem.lot_asset, assets) & state.lot_frozen)
+        if state.buy_blocked[assets].any():
+            blocks.append(
+                WashSaleFlag(
+                    group=label,
+                    reason=f"no buy of {label}: it is sold at a loss in this proposal",
+                    bought_assets=tuple(int(i) for i in assets[state.buy_blocked[assets]]),
+                )
+            )
+        if lots.size:
+            blocks.append(
+                WashSaleFlag(
+                    group=label,
+                    reason=(
+                        f"{lots.size} loss lots of {label} kept: it is bought in this proposal"
+                    ),
+                    loss_sold_lots=tuple(int(i) for i in lots),
+                )
+            )
+    return blocks

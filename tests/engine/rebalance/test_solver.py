@@ -72,6 +72,11 @@ def test_wash_guard_removes_every_buy_and_loss_sale_pair() -> None:
     assert free.wash_sale_flags, "the unguarded optimum loss-sells and rebuys (reported)"
     guarded = rebalance_solve(replace(problem, forbid_buy_and_loss_sell=True))
     assert guarded.ok and guarded.wash_sale_flags == ()
+    # what the guard blocked is listed with its reason, for every group the free answer flagged
+    assert guarded.wash_guard_blocks
+    blocked = {flag.group for flag in guarded.wash_guard_blocks}
+    assert {flag.group for flag in free.wash_sale_flags} <= blocked
+    assert all("in this proposal" in flag.reason for flag in guarded.wash_guard_blocks)
     price_lot = problem.prices[problem.lot_asset]
     loss_assets = set(
         problem.lot_asset[(guarded.sell_shares > 0) & (price_lot < problem.lot_basis_per_share)]
