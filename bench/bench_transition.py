@@ -18,6 +18,7 @@ gains, losses, short and long term are all present.
 from __future__ import annotations
 
 import os
+import resource
 import time
 from datetime import date, timedelta
 
@@ -138,7 +139,12 @@ def bench_transition() -> dict[str, dict[str, object]]:
     workers = min(2, os.cpu_count() or 1)
     one, one_cpu = _timed(fast, paths=ONE_PROCESS_PATHS, seed=7)
     per_path_one = (one - expected) / ONE_PROCESS_PATHS
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     full, _ = _timed(fast, paths=PATHS, seed=7, map_paths=process_map(workers))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     naive_100 = naive_expected + naive_per_solve * path_solves * PATHS
     return {
         "transition_expected_path_s": {
@@ -171,7 +177,9 @@ def bench_transition() -> dict[str, dict[str, object]]:
                 f"{len(SCENARIOS) * YEARS - 1} solves a path saved); direct solves, one process: "
                 f"{per_path_one:.2f} s a path ({ONE_PROCESS_PATHS} paths, "
                 f"{(one_cpu - expected_cpu) / ONE_PROCESS_PATHS:.2f} s CPU); process pool "
-                f"x{workers}: {(full - expected) / PATHS:.2f} s a path."
+                f"x{workers}: {(full - expected) / PATHS:.2f} s a path, the workers used "
+                f"{worker_cpu:.0f} s CPU ({worker_cpu / PATHS:.2f} s a path; "
+                f"{expected + worker_cpu / workers:.0f} s if the {workers} cores were ours)."
             ),
         },
     }
