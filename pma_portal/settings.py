@@ -153,6 +153,13 @@ WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 
 # Uploads: refuse anything above this many bytes with a clear message (holdings files).
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Holdings files above this many bytes are checked by a job, never in the request; bounds
+# applied before parsing any upload (portfolios/lots/reading.py).
+HOLDINGS_INLINE_CHECK_BYTES = int(os.environ.get("HOLDINGS_INLINE_CHECK_BYTES", str(1024 * 1024)))
+HOLDINGS_MAX_ROWS = int(os.environ.get("HOLDINGS_MAX_ROWS", "250000"))
+XLSX_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("XLSX_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -9,7 +9,6 @@ File format and conventions: docs/lots.md.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +22,15 @@ from django.utils import timezone
 
 from pma_engine.tax import money_round
 from portfolios.imports import ImportProblem
-from portfolios.models import Security, Trade, TradeAction
+from portfolios.lots.reading import (
+    FileRefused,
+    NumberRefused,
+    decimal_fits,
+    number_parse,
+    table_read,
+    unsafe_character,
+)
+from portfolios.models import Price, Security, Trade, TradeAction
 
 CASH_TICKERS = frozenset({"CASH", "$CASH"})
 SHARES_QUANTUM = Decimal("0.000001")  # TaxLot.shares has 6 decimal places
@@ -121,10 +128,6 @@ class HoldingsCheck:
 # --------------------------------------------------------------------------- reading
 
 
-class FileRefused(Exception):
-    """The file cannot be read at all (size, type, encoding): one message, no rows."""
-
-
 def upload_size_check(*, size: int) -> None:
     """Refuse a file above settings.MAX_UPLOAD_BYTES before reading any of it."""
     limit = settings.MAX_UPLOAD_BYTES
@@ -135,52 +138,9 @@ def upload_size_check(*, size: int) -> None:
         )
 
 
-def _kind_of(content: bytes, filename: str) -> str:
-    name = filename.lower()
-    if name.endswith(".xls"):
-        raise FileRefused("Old Excel .xls files are not read: save it as .xlsx or CSV.")
-    is_zip = content[:4] == b"PK\x03\x04"
-    if name.endswith((".xlsx", ".xlsm")):
-        if not is_zip:
-            raise FileRefused(f"{filename!r} is not an Excel (.xlsx) file.")
-        return "xlsx"
-    if name.endswith((".csv", ".txt")):
-        if is_zip or b"\x00" in content[:8192]:
-            raise FileRefused(f"{filename!r} is not a CSV file (it looks binary).")
-        return "csv"
-    raise FileRefused(
-        f"{filename!r} is not a CSV or Excel file: upload a .csv or .xlsx file, one row per lot."
-    )
-
-
 def _read_table(content: bytes, filename: str) -> tuple[list[str], list[list[object]]]:
-    """The header and the columns' cells (blank rows kept, to keep the row numbers)."""
-    import pandas as pd
-
-    kind = _kind_of(content, filename)
-    try:
-        if kind == "xlsx":
-            frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl", header=0)
-        else:
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = content.decode("cp1252", errors="replace")
-            frame = pd.read_csv(
-                io.StringIO(text),
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-            )
-    except FileRefused:
-        raise
-    except pd.errors.EmptyDataError as exc:
-        raise FileRefused("The file is empty: expected a header row " + HEADER_HINT) from exc
-    except Exception as exc:  # pandas/openpyxl raise many kinds for a damaged file
-        raise FileRefused(f"{filename!r} could not be read as {kind.upper()}: {exc}") from exc
-    header = [str(name) for name in frame.columns]
-    return header, [frame.iloc[:, position].tolist() for position in range(len(header))]
+    """The header and the columns' cells, read within bounds (portfolios/lots/reading.py)."""
+    return table_read(content, filename, header_hint=HEADER_HINT)
 
 
 def _normalize_header(name: str) -> str:
@@ -207,25 +167,13 @@ def _cell_text(value: object) -> str:
     return "" if text.lower() in ("nan", "nat") and not isinstance(value, str) else text
 
 
-def _decimal(text: str) -> Decimal | None:
-    """A number as people type it: 1234.5, 1,234.50, $1,234.50, (12.00) for negative."""
+def _number(text: str, row: int, column: str, check: HoldingsCheck) -> Decimal | None:
+    """The number in a cell, or None with a problem naming row, column and the reason."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        pass
-    else:
-        return value if value.is_finite() else None
-    cleaned = text.replace(",", "").replace("$", "").replace(" ", "")
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    if negative:
-        cleaned = cleaned[1:-1]
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return number_parse(text)
+    except NumberRefused as refused:
+        check.add(row, column, str(refused))
         return None
-    if not value.is_finite():
-        return None
-    return -value if negative else value
 
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -354,11 +302,11 @@ def holdings_file_check(
 
         if is_cash:
             amount_text = texts["shares"] or texts["cost_basis"]
-            amount = _decimal(amount_text) if amount_text else None
+            amount = _number(amount_text, row, "shares", check) if amount_text else None
             if not amount_text:
                 check.add(row, "shares", "the cash amount is required (in shares)")
             elif amount is None:
-                check.add(row, "shares", f"{amount_text!r} is not a number")
+                pass  # the problem is recorded
             elif amount < 0:
                 check.add(row, "shares", "a cash balance must not be negative")
             elif amount > MAX_AMOUNT:
@@ -386,15 +334,12 @@ def holdings_file_check(
         basis = _basis(texts["cost_basis"], row, check)
         price = None
         if texts["price"]:
-            price = _decimal(texts["price"])
-            if price is None:
-                check.add(row, "price", f"{texts['price']!r} is not a number")
-            elif price <= 0:
-                check.add(row, "price", "must be greater than zero")
-                price = None
+            price = _price(texts["price"], row, check)
 
         lot_ref = texts["lot_id"]
-        if len(lot_ref) > 64:
+        if bad := unsafe_character(lot_ref):
+            check.add(row, "lot_id", f"contains the invisible control character {bad}")
+        elif len(lot_ref) > 64:
             check.add(row, "lot_id", "at most 64 characters")
         elif lot_ref and account is not None:
             key = (account.pk, lot_ref)
@@ -489,7 +434,33 @@ def _securities_for(*, firm, tickers: Iterable[str]) -> tuple[dict[str, int], di
     return master, legacy
 
 
+def _price(text: str, row: int, check: HoldingsCheck) -> Decimal | None:
+    """An advisor price that the Price table can store (its max_digits and decimal_places)."""
+    price = _number(text, row, "price", check)
+    if price is None:
+        return None
+    if price <= 0:
+        check.add(row, "price", "must be greater than zero")
+        return None
+    close = Price._meta.get_field("close")
+    if why := decimal_fits(price, max_digits=close.max_digits, decimal_places=close.decimal_places):
+        check.add(row, "price", f"{text}: {why}")
+        return None
+    return price
+
+
+def price_problem(price: Decimal) -> str | None:
+    """Why an advisor price given in the preview cannot be stored, or None."""
+    if price <= 0:
+        return "must be greater than zero"
+    close = Price._meta.get_field("close")
+    return decimal_fits(price, max_digits=close.max_digits, decimal_places=close.decimal_places)
+
+
 def _account_of(text, row, check, by_number, by_name, default_account):
+    if bad := unsafe_character(text):
+        check.add(row, "account", f"contains the invisible control character {bad}")
+        return None
     if not text:
         if default_account is not None:
             return default_account
@@ -513,9 +484,9 @@ def _positive_shares(text: str, row: int, check: HoldingsCheck) -> Decimal:
     if not text:
         check.add(row, "shares", "required")
         return Decimal("0")
-    value = _decimal(text)
+    value = _number(text, row, "shares", check)
     if value is None:
-        check.add(row, "shares", f"{text!r} is not a number")
+        pass  # the problem is recorded
     elif value <= 0:
         check.add(row, "shares", f"must be greater than zero (got {text})")
     elif value > MAX_SHARES:
@@ -547,9 +518,9 @@ def _basis(text: str, row: int, check: HoldingsCheck) -> Decimal:
     if not text:
         check.add(row, "cost_basis", "required")
         return Decimal("0")
-    value = _decimal(text)
+    value = _number(text, row, "cost_basis", check)
     if value is None:
-        check.add(row, "cost_basis", f"{text!r} is not a number")
+        pass  # the problem is recorded
     elif value < 0:
         check.add(row, "cost_basis", "must not be negative")
     elif value > MAX_AMOUNT:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -28,8 +29,10 @@ from portfolios.lots.imports import (
     ImportMode,
     Problem,
     holdings_file_check,
+    price_problem,
     upload_size_check,
 )
+from portfolios.lots.reading import upload_bounds_check
 from portfolios.lots.ledger import household_ledger_run
 from portfolios.models import (
     ImportBatch,
@@ -547,28 +550,97 @@ def holdings_upload(
     if default_account is not None and default_account.client_id != client.pk:
         raise ValidationError({"default_account": "Choose an account of this household."})
     size = upload.size if upload is not None else len(content or b"")
+    filename = PurePath(filename or "upload").name[:255]
     try:
         upload_size_check(size=size)
+        if upload is not None:
+            content = b"".join(upload.chunks())
+        content = content or b""
+        upload_bounds_check(content, filename)
     except FileRefused as refused:
         raise ValidationError({"file": str(refused)}) from refused
-    if upload is not None:
-        content = b"".join(upload.chunks())
-    filename = PurePath(filename or "upload").name[:255]
-    batch = ImportBatch.objects.create(
-        firm_id=client.firm_id,
-        client=client,
-        uploaded_by=actor,
-        filename=filename,
-        kind="lots",
-        status=ImportStatus.PREVIEWED,
-    )
-    _store(_stored_path(batch, "upload"), content or b"")
     options = UploadOptions(
         mode=mode, default_account_id=default_account.pk if default_account else None
     )
-    check = _check(batch=batch, content=content or b"", options=options)
-    _batch_record_check(batch=batch, check=check, options=options)
+    is_large = len(content) > settings.HOLDINGS_INLINE_CHECK_BYTES
+    check = None
+    if not is_large:
+        check = _check_or_refuse(client=client, filename=filename, content=content, options=options)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            firm_id=client.firm_id,
+            client=client,
+            uploaded_by=actor,
+            filename=filename,
+            kind="lots",
+            status=ImportStatus.CHECKING if is_large else ImportStatus.PREVIEWED,
+        )
+        try:
+            _store(_stored_path(batch, "upload"), content)
+            _store(_stored_path(batch, "options"), json.dumps(options.as_json()).encode())
+            if check is not None:
+                _batch_record_check(batch=batch, check=check, options=options)
+            else:
+                from jobs.services import job_create
+
+                job_create(
+                    kind="holdings_check",
+                    title=f"Check of {filename} ({len(content) / 1_048_576:.1f} MB)",
+                    firm=client.firm,
+                    created_by=actor,
+                    params={"batch": str(batch.public_id)},
+                )
+        except BaseException:
+            holdings_batch_files_delete(batch=batch)
+            raise
     return batch
+
+
+def _check_or_refuse(*, client, filename: str, content: bytes, options: UploadOptions):
+    """The check of a file not stored yet; a file that cannot be read at all is refused whole
+    (ValidationError on `file`) so that nothing of it is stored."""
+    default_account = None
+    if options.default_account_id:
+        default_account = client.accounts.filter(pk=options.default_account_id).first()
+    try:
+        return holdings_file_check(
+            content=content,
+            filename=filename,
+            client=client,
+            mode=options.mode,
+            default_account=default_account,
+            prices=options.prices,
+        )
+    except FileRefused as refused:
+        raise ValidationError({"file": str(refused)}) from refused
+
+
+def holdings_batch_files_delete(*, batch: ImportBatch) -> None:
+    """Remove the stored file, options and preview of a batch (a refused or failed upload)."""
+    for what in ("upload", "options", "preview"):
+        path = _stored_path(batch, what)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+
+
+def holdings_check_run(*, batch: ImportBatch, progress: ProgressCallback = _no_progress) -> bool:
+    """Check a large stored upload (the job's work). A file that cannot be read at all is
+    removed whole, batch and files, and False returned; otherwise the preview is recorded."""
+    progress(5, "Reading the file")
+    options = holdings_upload_options(batch=batch)
+    content = holdings_upload_content(batch=batch)
+    try:
+        check = _check_or_refuse(
+            client=batch.client, filename=batch.filename, content=content, options=options
+        )
+    except ValidationError:
+        holdings_batch_files_delete(batch=batch)
+        batch.delete()
+        raise
+    progress(90, "Recording the preview")
+    _batch_record_check(batch=batch, check=check, options=options)
+    progress(100, "Checked")
+    return True
 
 
 def holdings_recheck(
@@ -578,6 +650,8 @@ def holdings_recheck(
     may change); the stored file is checked again."""
     if batch.status == ImportStatus.IMPORTED:
         raise ValidationError("This file was already imported.")
+    if batch.status == ImportStatus.CHECKING:
+        raise ValidationError("This file is still being checked.")
     options = holdings_upload_options(batch=batch)
     if mode is not None:
         if mode not in (ImportMode.ADD, ImportMode.REPLACE):
@@ -586,8 +660,8 @@ def holdings_recheck(
     for ticker, price in prices.items():
         if price is None:
             continue
-        if price <= 0:
-            raise ValidationError({"prices": f"The price of {ticker} must be greater than zero."})
+        if why := price_problem(price):
+            raise ValidationError({"prices": f"The price of {ticker}: {why}."})
         options.prices[ticker.upper()] = price
     check = _check(batch=batch, content=holdings_upload_content(batch=batch), options=options)
     _batch_record_check(batch=batch, check=check, options=options)
@@ -714,6 +788,8 @@ def holdings_confirm(*, batch: ImportBatch, actor):
         raise ValidationError(
             "This file was already imported."
             if batch.status == ImportStatus.IMPORTED
+            else "This file is still being checked."
+            if batch.status == ImportStatus.CHECKING
             else "This file has problems: fix them (or upload a corrected file) first."
         )
     if batch.row_count > INLINE_IMPORT_MAX_ROWS:
