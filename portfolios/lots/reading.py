@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 

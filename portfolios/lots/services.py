@@ -32,8 +32,8 @@ from portfolios.lots.imports import (
     price_problem,
     upload_size_check,
 )
-from portfolios.lots.reading import upload_bounds_check
 from portfolios.lots.ledger import household_ledger_run
+from portfolios.lots.reading import upload_bounds_check
 from portfolios.models import (
     ImportBatch,
     ImportStatus,

@@ -228,7 +228,7 @@ def test_a_european_number_is_refused_naming_row_and_column(cast, securities):
     acct = cast.a.account.account_number
     batch = upload(
         cast,
-        csv_bytes(f'{acct},AAPL,"1.234,56",2020-01-02,100,', f"{acct},AAPL,2,2020-01-02,\"1,5\","),
+        csv_bytes(f'{acct},AAPL,"1.234,56",2020-01-02,100,', f'{acct},AAPL,2,2020-01-02,"1,5",'),
     )
     assert batch.status == "rejected"
     problems = [(p["row"], p["column"], p["message"]) for p in batch.errors]
