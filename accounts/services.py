@@ -18,6 +18,10 @@ from accounts.models import (
     Role,
     User,
 )
+from pma_portal.text_safety import text_fields_check
+
+CLIENT_TEXT_FIELDS = ("name", "email", "phone")
+ACCOUNT_TEXT_FIELDS = ("name", "custodian", "account_number")
 
 
 def _check_advisor_in_firm(*, firm, advisor: User) -> None:
@@ -30,6 +34,7 @@ def client_create(*, firm, advisor: User, actor: User, **fields) -> Client:
     if actor.role == Role.ADVISOR and advisor.pk != actor.pk:
         raise ValidationError({"advisor": "Advisors create clients for themselves."})
     client = Client(firm=firm, advisor=advisor, **fields)
+    text_fields_check(client, CLIENT_TEXT_FIELDS, multiline=("notes",))
     client.full_clean()
     client._history_user = actor
     client.save()
@@ -45,6 +50,7 @@ def client_update(*, client: Client, actor: User, **fields) -> Client:
     for name, value in fields.items():
         setattr(client, name, value)
     client.last_activity_at = timezone.now()
+    text_fields_check(client, CLIENT_TEXT_FIELDS, multiline=("notes",))
     client.full_clean()
     client._history_user = actor
     client.save()
@@ -69,6 +75,7 @@ def _check_account_number(*, firm, account_number: str, exclude_pk: int | None =
 def account_create(*, client: Client, actor: User, **fields) -> Account:
     _check_account_number(firm=client.firm, account_number=fields.get("account_number", ""))
     account = Account(firm=client.firm, client=client, **fields)
+    text_fields_check(account, ACCOUNT_TEXT_FIELDS)
     account.full_clean(validate_constraints=False)
     account._history_user = actor
     try:
@@ -89,6 +96,7 @@ def account_update(*, account: Account, actor: User, **fields) -> Account:
         )
     for name, value in fields.items():
         setattr(account, name, value)
+    text_fields_check(account, ACCOUNT_TEXT_FIELDS)
     account.full_clean(validate_constraints=False)
     account._history_user = actor
     account.save()

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pma_engine.tax import money_round
+from pma_portal.text_safety import unsafe_character
 from portfolios.imports import ImportProblem
 from portfolios.lots.reading import (
     FileRefused,
@@ -28,7 +29,6 @@ from portfolios.lots.reading import (
     decimal_fits,
     number_parse,
     table_read,
-    unsafe_character,
 )
 from portfolios.models import Price, Security, Trade, TradeAction
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from decimal import Decimal
 
@@ -36,22 +35,6 @@ def xlsx_max_uncompressed() -> int:
 
 
 # --------------------------------------------------------------------------- text safety
-
-# Bidirectional overrides and isolates: they make "1234" display as "4321" (Trojan Source).
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-
-
-def unsafe_character(text: str) -> str | None:
-    """The first control or bidi-override character of `text` (as U+XXXX), or None.
-
-    Tabs are refused too: in a name, an account number or a lot id they are never meant."""
-    for char in text:
-        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            if char == "\ufeff":
-                continue  # a byte-order mark is stripped elsewhere
-            return f"U+{ord(char):04X}"
-    return None
-
 
 # --------------------------------------------------------------------------- numbers
 

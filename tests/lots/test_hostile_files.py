@@ -18,8 +18,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from jobs.models import Job
+from pma_portal.text_safety import unsafe_character
 from portfolios.lots import services
-from portfolios.lots.reading import NumberRefused, number_parse, unsafe_character
+from portfolios.lots.reading import NumberRefused, number_parse
 from portfolios.models import ImportBatch, TaxLot
 
 from .test_import import HEADER, csv_bytes, upload
@@ -300,3 +301,27 @@ def test_unsafe_character_names_the_code_point():
     assert unsafe_character("Jane \u202eDoe") == "U+202E"
     assert unsafe_character("Ordinary name, Jr.") is None
     assert unsafe_character("José Müller") is None
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "Smith \u202eHSAC"), ("phone", "555\x00")])
+def test_client_names_with_control_characters_are_refused(cast, field, value):
+    from accounts.services import client_update
+
+    with pytest.raises(ValidationError) as refused:
+        client_update(client=cast.a.client, actor=cast.a.advisor, **{field: value})
+    assert "U+" in refused.value.message_dict[field][0]
+
+
+def test_account_numbers_with_bidi_overrides_are_refused(cast):
+    from accounts.services import account_create
+
+    with pytest.raises(ValidationError) as refused:
+        account_create(
+            client=cast.a.client,
+            actor=cast.a.advisor,
+            name="Trust",
+            account_type="taxable",
+            custodian="Schwab",
+            account_number="1234\u20665678",
+        )
+    assert "U+2066" in refused.value.message_dict["account_number"][0]
