@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from accounts.fields import PercentField
@@ -99,35 +98,4 @@ class AcceptInvitationForm(forms.Form):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
-        return data
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Sign-in that refuses further tries after repeated failures (see accounts.services)."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": (
-            "Too many failed sign-in attempts. Wait 15 minutes and try again, "
-            "or ask your firm admin to reset your password."
-        ),
-    }
-
-    def clean(self):
-        from accounts.services import (
-            login_failure_record,
-            login_failures_clear,
-            login_is_throttled,
-        )
-
-        username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
-        if login_is_throttled(username=username, ip_address=address):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            login_failure_record(username=username, ip_address=address)
-            raise
-        login_failures_clear(username=username)
         return data

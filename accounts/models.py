@@ -290,14 +290,3 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
-
-
-class LoginFailure(models.Model):
-    """One failed sign-in, for throttling by username and by address."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"Failed sign-in for {self.username} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,7 +11,6 @@ from accounts.models import (
     Account,
     Client,
     Invitation,
-    LoginFailure,
     Role,
     User,
 )
@@ -146,22 +142,3 @@ def user_set_active(*, user: User, actor: User, is_active: bool) -> User:
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     return user
-
-
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    LoginFailure.objects.create(username=username.strip().lower()[:150], ip_address=ip_address)
-
-
-def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
-    """Too many recent failures for this username, or from this address."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(created_at__gte=since)
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if recent.filter(username=username.strip().lower()).count() >= limit:
-        return True
-    # An address gets more room: an office may share one.
-    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit * 4
-
-
-def login_failures_clear(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.strip().lower()).delete()

@@ -16,7 +16,6 @@ from accounts.forms import (
     AccountForm,
     ClientForm,
     InvitationForm,
-    ThrottledAuthenticationForm,
 )
 from accounts.models import Account, Client, Invitation, Role, User
 from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
@@ -26,7 +25,6 @@ from portfolios.selectors import market_values_by_account
 
 class PortalLoginView(LoginView):
     template_name = "accounts/login.html"
-    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
 
