@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -69,7 +71,9 @@ def job_finish(
     job.finished_at = timezone.now()
     fields = ["status", "progress", "message", "result", "finished_at"]
     if output is not None:
-        job.output.save(f"{job.public_id}-{output_name}", ContentFile(output), save=False)
+        # An unguessable stored name (the public id is in URLs); the download view names it.
+        suffix = PurePath(output_name).suffix.lower()[:8]
+        job.output.save(f"{secrets.token_hex(16)}{suffix}", ContentFile(output), save=False)
         job.output_name = output_name
         fields += ["output", "output_name"]
     job.save(update_fields=fields)

@@ -7,6 +7,8 @@ every change so that optimizers and pages can read them in bulk. Conventions: do
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -403,10 +405,15 @@ class UploadOptions:
 
 
 def _stored_path(batch: ImportBatch, what: str) -> str:
+    """Where a batch's files are stored: a folder named by a keyed hash of the batch id, so
+    that knowing a preview URL (it carries the public id) does not tell where the file is."""
+    folder = hmac.new(
+        settings.SECRET_KEY.encode(), f"holdings:{batch.public_id}".encode(), hashlib.sha256
+    ).hexdigest()[:32]
     if what == "upload":
         suffix = PurePath(batch.filename).suffix.lower()[:8]
-        return f"holdings/{batch.public_id}/upload{suffix}"
-    return f"holdings/{batch.public_id}/{what}.json"
+        return f"holdings/{folder}/upload{suffix}"
+    return f"holdings/{folder}/{what}.json"
 
 
 def _store(path: str, data: bytes) -> None:
