@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.contrib.auth.password_validation import (
+    password_validators_help_text_html,
+    validate_password,
+)
 
 from accounts.fields import PercentField
 from accounts.models import (
@@ -89,13 +92,41 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
+    """Sets the invitee's password; their own name and e-mail are what the password is compared
+    to (UserAttributeSimilarityValidator), so "Nia Obi" cannot choose "niaobi2026!"."""
+
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
     password1 = forms.CharField(
         label="Password", widget=forms.PasswordInput, help_text=password_validators_help_text_html()
     )
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput)
 
+    def __init__(self, *args, invitation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if invitation is not None:
+            self.fields["first_name"].initial = invitation.first_name
+            self.fields["last_name"].initial = invitation.last_name
+
     def clean(self):
         data = super().clean()
+        if self.invitation is not None:
+            data["first_name"] = data.get("first_name") or self.invitation.first_name
+            data["last_name"] = data.get("last_name") or self.invitation.last_name
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
+        elif data.get("password1") and self.invitation is not None:
+            from accounts.models import User
+
+            person = User(
+                username=self.invitation.email,
+                email=self.invitation.email,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+            try:
+                validate_password(data["password1"], person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
         return data

@@ -115,15 +115,18 @@ def invitation_create(*, firm, invited_by: User, email: str, role: str = Role.AD
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
+def invitation_accept(
+    *, invitation: Invitation, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Create the invitee's login; the password is checked against their own name and e-mail."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError("This invitation has expired or was already used.")
     user = User(
         username=invitation.email,
         email=invitation.email,
-        first_name=invitation.first_name,
-        last_name=invitation.last_name,
+        first_name=(first_name or invitation.first_name).strip()[:150],
+        last_name=(last_name or invitation.last_name).strip()[:150],
         firm=invitation.firm,
         role=invitation.role,
     )

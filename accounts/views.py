@@ -237,11 +237,14 @@ def invitation_accept(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("firm"), token=token)
     if not invitation.is_open:
         raise Http404("This invitation has expired or was already used.")
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                invitation=invitation, password=form.cleaned_data["password1"]
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
             )
         except ValidationError as error:
             form.add_error("password1", error.messages)
