@@ -247,8 +247,11 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+INVITATION_LIFETIME = timedelta(days=7)
+
+
 def _invitation_expiry():
-    return timezone.now() + timedelta(days=7)
+    return timezone.now() + INVITATION_LIFETIME
 
 
 class InvitationQuerySet(FirmScopedQuerySet):
@@ -273,6 +276,7 @@ class Invitation(models.Model):
     accepted_user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -289,4 +293,17 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def state(self) -> str:
+        """open, accepted, revoked or expired: what the firm admin's list shows."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "open" if self.expires_at > timezone.now() else "expired"

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import (
+    INVITATION_LIFETIME,
     Account,
     Client,
     Invitation,
     Role,
     User,
 )
+from accounts.models import _invitation_token as _new_invitation_token  # noqa: PLC2701
 from pma_portal.text_safety import text_fields_check
 
 CLIENT_TEXT_FIELDS = ("name", "email", "phone")
@@ -100,28 +105,78 @@ def account_update(*, account: Account, actor: User, **fields) -> Account:
     return account
 
 
+def _login_exists(email: str):
+    return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+
+
 def invitation_create(*, firm, invited_by: User, email: str, role: str = Role.ADVISOR, **names):
+    """Invite someone to the firm. Whether the address has a login in *another* firm is not
+    said (that would tell one firm about another's people): such an invitation is created as
+    any other, and its acceptance tells the invitee, who owns the address."""
     email = email.strip().lower()
-    if (
-        User.objects.filter(email__iexact=email).exists()
-        or User.objects.filter(username__iexact=email).exists()
-    ):
-        raise ValidationError({"email": "A login with this email already exists."})
+    if _login_exists(email).filter(firm=firm).exists():
+        raise ValidationError({"email": "A login with this email already exists in your firm."})
     if role not in (Role.ADVISOR, Role.FIRM_ADMIN):
         raise ValidationError({"role": "Invite an advisor or a firm admin."})
-    return Invitation.objects.create(
-        firm=firm, invited_by=invited_by, email=email, role=role, **names
+    text_fields_check(
+        SimpleNamespace(**names), [k for k in ("first_name", "last_name") if k in names]
     )
+    with transaction.atomic():
+        open_ones = Invitation.objects.select_for_update().filter(
+            firm=firm,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        if open_ones.exists():
+            raise ValidationError(
+                {"email": "This address already has an open invitation: resend or revoke it."}
+            )
+        return Invitation.objects.create(
+            firm=firm, invited_by=invited_by, email=email, role=role, **names
+        )
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    """Close an invitation that was not used: its link stops working."""
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already used.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """A new link with a new expiry; the old link stops working."""
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already used.")
+    if _login_exists(invitation.email).filter(firm=invitation.firm).exists():
+        raise ValidationError("This address has a login in your firm now.")
+    invitation.token = _new_invitation_token()
+    invitation.expires_at = timezone.now() + INVITATION_LIFETIME
+    invitation.revoked_at = None
+    invitation.save(update_fields=["token", "expires_at", "revoked_at"])
+    return invitation
+
+
+TAKEN_ADDRESS = (
+    "This e-mail address already has a login. Sign in with it, or ask the firm that invited "
+    "you to invite another address."
+)
 
 
 @transaction.atomic
 def invitation_accept(
     *, invitation: Invitation, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    """Create the invitee's login; the password is checked against their own name and e-mail."""
+    """Create the invitee's login (username: the e-mail address) and close the invitation;
+    the password is checked against their own name and e-mail."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise ValidationError("This invitation has expired or was already used.")
+        raise ValidationError("This invitation has expired, was revoked or was already used.")
+    if _login_exists(invitation.email).exists():
+        raise ValidationError(TAKEN_ADDRESS)
     user = User(
         username=invitation.email,
         email=invitation.email,
@@ -132,7 +187,11 @@ def invitation_accept(
     )
     validate_password(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same address accepted elsewhere a moment ago
+        raise ValidationError(TAKEN_ADDRESS) from exc
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])

@@ -18,6 +18,16 @@ urlpatterns = [
     path("firm/advisors/", views.firm_advisors, name="firm-advisors"),
     path("firm/advisors/invite/", views.invitation_create, name="invitation-create"),
     path(
+        "firm/invitations/<uuid:public_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        "firm/invitations/<uuid:public_id>/resend/",
+        views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
         "firm/advisors/<uuid:public_id>/active/",
         views.advisor_set_active,
         name="advisor-set-active",

@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
@@ -186,9 +187,9 @@ def firm_advisors(request):
         "accounts/firm_advisors.html",
         {
             "advisors": selectors.advisors_of_firm(user=request.user),
-            "invitations": Invitation.objects.visible_to(request.user).filter(
-                accepted_at__isnull=True
-            ),
+            "invitations": Invitation.objects.visible_to(request.user)
+            .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("invited_by"),
         },
     )
 
@@ -205,10 +206,41 @@ def invitation_create(request):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            link = request.build_absolute_uri(f"/invite/{invitation.token}/")
-            messages.success(request, f"Invitation created. Send this link: {link}")
+            messages.success(
+                request, f"Invitation for {invitation.email} created: copy its link below."
+            )
             return redirect("firm-advisors")
     return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+@require_http_methods(["POST"])
+def invitation_revoke(request, public_id):
+    invitation = access_object(Invitation.objects, user=request.user, public_id=public_id)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation of {invitation.email} is revoked.")
+    return redirect("firm-advisors")
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+@require_http_methods(["POST"])
+def invitation_resend(request, public_id):
+    invitation = access_object(Invitation.objects, user=request.user, public_id=public_id)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"A new link for {invitation.email} (the old one no longer works), valid until "
+            f"{timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M}: copy it below.",
+        )
+    return redirect("firm-advisors")
 
 
 @firm_view(roles=(Role.FIRM_ADMIN,))

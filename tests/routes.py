@@ -74,6 +74,8 @@ ACCOUNTS_ROUTES: list[Route] = [
     Route("account-edit", account_kw, payload={"name": "Renamed"}),
     Route("firm-advisors", roles=ADMIN, write_methods=()),
     Route("invitation-create", roles=ADMIN, payload={"email": "x@example.com"}),
+    Route("invitation-revoke", invitation_kw, roles=ADMIN, readable=False),
+    Route("invitation-resend", invitation_kw, roles=ADMIN, readable=False),
     Route("advisor-set-active", advisor_kw, roles=ADMIN, payload={"active": "0"}, readable=False),
     Route("firm-history", roles=ADMIN, write_methods=()),
     Route("job-detail", job_kw, roles=ALL, write_methods=()),

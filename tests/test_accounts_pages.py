@@ -187,9 +187,11 @@ def test_invitation_flow(client, cast):
 
 
 def test_invitation_for_existing_email_is_refused(client, cast):
+    # issue 9: refused for a login of the admin's own firm; another firm's login is not
+    # revealed (tests/test_invitations.py).
     client.force_login(cast.a.admin)
     response = client.post(
-        reverse("invitation-create"), {"email": cast.b.advisor.email, "role": "advisor"}
+        reverse("invitation-create"), {"email": cast.a.other_advisor.email, "role": "advisor"}
     )
     assert "already exists" in response.content.decode()
     assert not Invitation.objects.exists()
