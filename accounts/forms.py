@@ -132,3 +132,36 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class AuditFilterForm(forms.Form):
+    """The firm admin's filters of the audit trail (all optional)."""
+
+    person = forms.ChoiceField(required=False)
+    household = forms.ChoiceField(required=False)
+    kind = forms.ChoiceField(required=False)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import AuditKind, Client, User
+
+        people = User.objects.visible_to(user).order_by("last_name", "first_name", "username")
+        households = Client.objects.visible_to(user).order_by("name")
+        self.fields["person"].choices = [("", "Anyone")] + [
+            (str(p.public_id), p.display_name) for p in people
+        ]
+        self.fields["household"].choices = [("", "Any household")] + [
+            (str(c.public_id), c.name) for c in households
+        ]
+        self.fields["kind"].choices = [("", "Any kind")] + list(AuditKind.choices)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

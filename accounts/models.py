@@ -307,3 +307,53 @@ class Invitation(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "open" if self.expires_at > timezone.now() else "expired"
+
+
+class AuditKind(models.TextChoices):
+    HOLDINGS_IMPORT = "holdings_import", "Holdings import"
+    TRADE = "trade", "Trade"
+    CUSTOMIZATION = "customization", "Customization"
+    ESG_CURATION = "esg_curation", "ESG curation"
+    INVITATION = "invitation", "Invitation"
+    ACTIVATION = "activation", "Activation or deactivation"
+    CLIENT = "client", "Household or account edit"
+
+
+class AuditEventQuerySet(FirmScopedQuerySet):
+    def visible_to(self, user):
+        return self.for_firm_of(user) if user.is_firm_admin else self.none()
+
+
+class AuditEvent(models.Model):
+    """One change, in plain words: who did what, when, to which household or account.
+
+    Written by the services that make the change (accounts/audit.py), never edited; a firm
+    admin reads and exports them. Curation by platform staff has no firm: it is recorded once
+    per firm whose accounts it touched, or with firm None for the platform's own history."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    firm = models.ForeignKey(
+        Firm, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=300, blank=True)  # kept if the login goes
+    kind = models.CharField(max_length=20, choices=AuditKind.choices, db_index=True)
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    summary = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["firm", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.summary}"

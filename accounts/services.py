@@ -10,9 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import (
     INVITATION_LIFETIME,
     Account,
+    AuditKind,
     Client,
     Invitation,
     Role,
@@ -39,6 +41,13 @@ def client_create(*, firm, advisor: User, actor: User, **fields) -> Client:
     client.full_clean()
     client._history_user = actor
     client.save()
+    audit_record(
+        firm=firm,
+        actor=actor,
+        kind=AuditKind.CLIENT,
+        client=client,
+        summary=f"Created household {client.name}",
+    )
     return client
 
 
@@ -48,6 +57,7 @@ def client_update(*, client: Client, actor: User, **fields) -> Client:
         _check_advisor_in_firm(firm=client.firm, advisor=advisor)
         if actor.role == Role.ADVISOR and advisor.pk != actor.pk:
             raise ValidationError({"advisor": "Only a firm admin can reassign a client."})
+    changed = _changed_labels(client, fields)
     for name, value in fields.items():
         setattr(client, name, value)
     client.last_activity_at = timezone.now()
@@ -55,7 +65,25 @@ def client_update(*, client: Client, actor: User, **fields) -> Client:
     client.full_clean()
     client._history_user = actor
     client.save()
+    if changed:
+        audit_record(
+            firm=client.firm_id,
+            actor=actor,
+            kind=AuditKind.CLIENT,
+            client=client,
+            summary=f"Edited household {client.name}: {', '.join(changed)}",
+        )
     return client
+
+
+def _changed_labels(instance, fields: dict) -> list[str]:
+    """The plain names of the fields whose value changes ("email", "short-term rate")."""
+    labels = []
+    for name, value in fields.items():
+        if getattr(instance, name, None) != value:
+            field = instance._meta.get_field(name)
+            labels.append(str(getattr(field, "verbose_name", name)))
+    return labels
 
 
 def client_touch(*, client: Client) -> None:
@@ -87,6 +115,13 @@ def account_create(*, client: Client, actor: User, **fields) -> Account:
             {"account_number": "This account number is already used in your firm."}
         ) from exc
     client_touch(client=client)
+    audit_record(
+        firm=client.firm_id,
+        actor=actor,
+        kind=AuditKind.CLIENT,
+        account=account,
+        summary=f"Opened account {account.name} ({account.masked_account_number})",
+    )
     return account
 
 
@@ -95,6 +130,7 @@ def account_update(*, account: Account, actor: User, **fields) -> Account:
         _check_account_number(
             firm=account.firm, account_number=fields["account_number"], exclude_pk=account.pk
         )
+    changed = _changed_labels(account, fields)
     for name, value in fields.items():
         setattr(account, name, value)
     text_fields_check(account, ACCOUNT_TEXT_FIELDS)
@@ -102,6 +138,14 @@ def account_update(*, account: Account, actor: User, **fields) -> Account:
     account._history_user = actor
     account.save()
     client_touch(client=account.client)
+    if changed:
+        audit_record(
+            firm=account.firm_id,
+            actor=actor,
+            kind=AuditKind.CLIENT,
+            account=account,
+            summary=f"Edited account {account.name}: {', '.join(changed)}",
+        )
     return account
 
 
@@ -133,9 +177,16 @@ def invitation_create(*, firm, invited_by: User, email: str, role: str = Role.AD
             raise ValidationError(
                 {"email": "This address already has an open invitation: resend or revoke it."}
             )
-        return Invitation.objects.create(
+        invitation = Invitation.objects.create(
             firm=firm, invited_by=invited_by, email=email, role=role, **names
         )
+        audit_record(
+            firm=firm,
+            actor=invited_by,
+            kind=AuditKind.INVITATION,
+            summary=f"Invited {email} as {invitation.get_role_display().lower()}",
+        )
+        return invitation
 
 
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
@@ -144,6 +195,12 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
         raise ValidationError("This invitation was already used.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        firm=invitation.firm_id,
+        actor=actor,
+        kind=AuditKind.INVITATION,
+        summary=f"Revoked the invitation of {invitation.email}",
+    )
     return invitation
 
 
@@ -157,6 +214,12 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.revoked_at = None
     invitation.save(update_fields=["token", "expires_at", "revoked_at"])
+    audit_record(
+        firm=invitation.firm_id,
+        actor=actor,
+        kind=AuditKind.INVITATION,
+        summary=f"Sent a new invitation link to {invitation.email}",
+    )
     return invitation
 
 
@@ -195,12 +258,26 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit_record(
+        firm=invitation.firm_id,
+        actor=user,
+        kind=AuditKind.INVITATION,
+        summary=f"{invitation.email} accepted the invitation and signed in",
+    )
     return user
 
 
 def user_set_active(*, user: User, actor: User, is_active: bool) -> User:
     if user.pk == actor.pk and not is_active:
         raise ValidationError("You cannot deactivate your own login.")
+    was_active = user.is_active
     user.is_active = is_active
     user.save(update_fields=["is_active"])
+    if was_active != is_active:
+        audit_record(
+            firm=user.firm_id,
+            actor=actor,
+            kind=AuditKind.ACTIVATION,
+            summary=f"{'Reactivated' if is_active else 'Deactivated'} {user.display_name}",
+        )
     return user

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -15,12 +17,14 @@ from accounts import selectors, services
 from accounts.forms import (
     AcceptInvitationForm,
     AccountForm,
+    AuditFilterForm,
     ClientForm,
     InvitationForm,
 )
 from accounts.models import Account, Client, Invitation, Role, User
 from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
 from jobs.services import job_create
+from pma_portal.csv_safe import csv_safe_writer
 from portfolios.selectors import market_values_by_account
 
 
@@ -290,3 +294,37 @@ def invitation_accept(request, token):
 
 
 invitation_accept.is_public = True  # type: ignore[attr-defined]
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+def audit_trail(request):
+    """Who changed what, when: filter by person, household, kind and dates; export as CSV."""
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    events = selectors.audit_events(user=request.user, **form.filters())
+    query = request.GET.urlencode()
+    return render(
+        request, "accounts/audit_trail.html", {"form": form, "events": events, "query": query}
+    )
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+def audit_trail_csv(request):
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    events = selectors.audit_events(user=request.user, limit=None, **form.filters())
+    out = io.StringIO()
+    writer = csv_safe_writer(out)
+    writer.writerow(["when", "who", "kind", "household", "account", "what"])
+    for event in events.iterator():
+        writer.writerow(
+            [
+                timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                event.actor_name,
+                event.get_kind_display(),
+                event.client.name if event.client else "",
+                event.account.name if event.account else "",
+                event.summary,
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response

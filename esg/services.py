@@ -203,6 +203,12 @@ def category_rule_add(*, category: ExclusionCategory, field: str, value: str, ac
             _history_user_set(rule, actor)
             rule.save()
         category_members_rebuild(categories=[category])
+        _audit(
+            firm=None,
+            actor=actor,
+            kind="esg_curation",
+            summary=f"Added the rule {field} = {canonical} to {category.name}",
+        )
     return rule
 
 
@@ -210,8 +216,10 @@ def category_rule_remove(*, rule: CategoryRule, actor=None) -> None:
     category = rule.category
     with transaction.atomic():
         _history_user_set(rule, actor)
+        summary = f"Removed the rule {rule.field} = {rule.value} from {category.name}"
         rule.delete()
         category_members_rebuild(categories=[category])
+        _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
 
 
 def category_override_add(
@@ -236,6 +244,15 @@ def category_override_add(
         _history_user_set(override, actor)
         override.save()
         category_members_rebuild(categories=[category])
+        _audit(
+            firm=None,
+            actor=actor,
+            kind="esg_curation",
+            summary=(
+                f"{'Added' if action == 'include' else 'Excluded'} {security.ticker} "
+                f"{'to' if action == 'include' else 'from'} {category.name} by hand: {reason}"
+            ),
+        )
     return override
 
 
@@ -245,8 +262,10 @@ def category_override_remove(*, override: CategoryOverride, actor=None, reason: 
     with transaction.atomic():
         _history_user_set(override, actor)
         override._change_reason = reason[:100] or "override removed"
+        summary = f"Dropped the hand override of {override.security.ticker} in {category.name}"
         override.delete()
         category_members_rebuild(categories=[category])
+        _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
 
 
 def _history_user_set(instance, actor) -> None:
@@ -1011,7 +1030,25 @@ def customization_save(
         _customization_store(account=account, actor=actor, resolved=resolved)
         if preview.has_figures:
             _target_store(account=account, preview=preview)
+        _audit(
+            firm=account.firm_id,
+            actor=actor,
+            kind="customization",
+            account=account,
+            summary=(
+                f"Saved the customization of {account.name}: "
+                f"{len(resolved.categories)} ESG category(ies), "
+                f"{len(resolved.restrictions)} restriction(s), "
+                f"{len(resolved.concentrated_positions)} concentrated position(s)"
+            ),
+        )
     return preview
+
+
+def _audit(**event) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(**event)
 
 
 def customization_clear(*, account, actor) -> None:
@@ -1026,6 +1063,13 @@ def customization_clear(*, account, actor) -> None:
             ),
         )
         CustomizedTarget.objects.filter(account=account).delete()
+        _audit(
+            firm=account.firm_id,
+            actor=actor,
+            kind="customization",
+            account=account,
+            summary=f"Cleared the customization of {account.name}",
+        )
 
 
 def _customization_store(*, account, actor, resolved: ResolvedCustomization) -> None:

@@ -78,6 +78,8 @@ ACCOUNTS_ROUTES: list[Route] = [
     Route("invitation-resend", invitation_kw, roles=ADMIN, readable=False),
     Route("advisor-set-active", advisor_kw, roles=ADMIN, payload={"active": "0"}, readable=False),
     Route("firm-history", roles=ADMIN, write_methods=()),
+    Route("audit-trail", roles=ADMIN, write_methods=()),
+    Route("audit-trail-csv", roles=ADMIN, write_methods=()),
     Route("job-detail", job_kw, roles=ALL, write_methods=()),
     Route("job-status", job_kw, roles=ALL, write_methods=()),
     Route("job-download", job_kw, roles=ALL, write_methods=()),

@@ -373,10 +373,27 @@ def trade_record(
             if failed == trade.pk and action == TradeAction.SELL:
                 raise ValidationError({"shares": error.messages}) from error
             raise ValidationError([*error.messages, "The trade was not recorded."]) from error
+        _audit(
+            firm=account.firm_id,
+            actor=actor,
+            kind="trade",
+            account=account,
+            summary=(
+                f"Recorded a {trade.get_action_display().lower()} of {shares.normalize():f} "
+                f"{security.ticker} on {trade_date:%Y-%m-%d} for ${money_round(total):,.2f} "
+                f"in {account.name}"
+            ),
+        )
     from accounts.services import client_touch
 
     client_touch(client=account.client)
     return trade
+
+
+def _audit(**event) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(**event)
 
 
 # --------------------------------------------------------------------------- holdings uploads
@@ -753,6 +770,23 @@ def holdings_import(
         batch.errors = []
         batch.row_count = len(check.rows)
         batch.save(update_fields=["status", "errors", "row_count"])
+        names = ", ".join(sorted(a.name for a in check.accounts.values()))
+        _audit(
+            firm=firm.pk,
+            actor=actor,
+            kind="holdings_import",
+            client=client,
+            summary=(
+                f"Imported {written:,} lot(s)"
+                + (f" and {len(cash)} cash balance(s)" if cash else "")
+                + f" from {batch.filename} into {names}"
+                + (
+                    " (replacing their lots and trades)"
+                    if options.mode == ImportMode.REPLACE
+                    else ""
+                )
+            ),
+        )
     from accounts.services import client_touch
 
     client_touch(client=batch.client)
