@@ -103,6 +103,7 @@ class HoldingsCheck:
     new_legacy_tickers: list[str] = field(default_factory=list)
     unpriced_tickers: list[str] = field(default_factory=list)  # unknown, no price given
     accounts: dict[int, object] = field(default_factory=dict)  # id -> Account named in file
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown ticker -> near master
 
     @property
     def is_clean(self) -> bool:
@@ -398,17 +399,23 @@ def holdings_file_check(
             )
             check.accounts[account.pk] = account
 
-    for ticker, rows in unknown_rows.items():
-        if ticker in price_rows or ticker in given_prices:
-            continue
+    unpriced = [t for t in unknown_rows if t not in price_rows and t not in given_prices]
+    check.suggestions = ticker_suggestions(tickers=unpriced)
+    for ticker in unpriced:
         check.unpriced_tickers.append(ticker)
-        for row in rows:
-            check.add(
-                row,
-                "ticker",
-                f"{ticker} is not in the security master: give its price (price column, or in "
-                "the preview) to import it as a legacy holding",
-            )
+        near = check.suggestions.get(ticker)
+        for row in unknown_rows[ticker]:
+            if near:
+                message = (
+                    f"{ticker} is not in the security master: did you mean {near}? Correct the "
+                    f"file, or give {ticker}'s price to declare it a legacy holding"
+                )
+            else:
+                message = (
+                    f"{ticker} is not in the security master: give its price (price column, or "
+                    "in the preview) to import it as a legacy holding"
+                )
+            check.add(row, "ticker", message)
     for ticker in sorted({*price_rows, *unknown_rows}):
         price = price_rows[ticker][0] if ticker in price_rows else given_prices.get(ticker)
         if price is not None:
@@ -419,7 +426,46 @@ def holdings_file_check(
         check.notes.append(f"Prices given for {ticker} were ignored: it is in the security master.")
     if not check.rows and not check.problem_count:
         check.add(None, "", "the file has no lots: expected a header row " + HEADER_HINT)
+    check.problems.sort(key=lambda problem: problem.row or 0)  # in row order, the file first
     return check
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when b is a with one letter changed, added, removed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def ticker_suggestions(*, tickers: Iterable[str]) -> dict[str, str]:
+    """ticker -> the one active master ticker one edit away ("APPL" -> "AAPL"), when there is
+    exactly one: a typo is asked about, never turned into a legacy holding silently."""
+    tickers = [t for t in tickers if t]
+    if not tickers:
+        return {}
+    lengths = {len(t) + d for t in tickers for d in (-1, 0, 1)}
+    master = [
+        t
+        for t in Security.objects.filter(firm__isnull=True, is_active=True).values_list(
+            "ticker", flat=True
+        )
+        if len(t) in lengths
+    ]
+    found = {}
+    for ticker in tickers:
+        near = [m for m in master if _one_edit_apart(ticker, m)]
+        if len(near) == 1:
+            found[ticker] = near[0]
+    return found
 
 
 def _securities_for(*, firm, tickers: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:

@@ -540,6 +540,7 @@ def _preview_build(*, batch: ImportBatch, check: HoldingsCheck, options: UploadO
         "legacy_prices": {t: str(p) for t, p in check.legacy_prices.items()},
         "new_legacy_tickers": check.new_legacy_tickers,
         "unpriced_tickers": check.unpriced_tickers,
+        "suggestions": check.suggestions,
         "problem_count": check.problem_count,
     }
 

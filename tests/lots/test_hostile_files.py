@@ -21,7 +21,7 @@ from jobs.models import Job
 from pma_portal.text_safety import unsafe_character
 from portfolios.lots import services
 from portfolios.lots.reading import NumberRefused, number_parse
-from portfolios.models import ImportBatch, TaxLot
+from portfolios.models import ImportBatch, Security, TaxLot
 
 from .test_import import HEADER, csv_bytes, upload
 
@@ -325,3 +325,32 @@ def test_account_numbers_with_bidi_overrides_are_refused(cast):
             account_number="1234\u20665678",
         )
     assert "U+2066" in refused.value.message_dict["account_number"][0]
+
+
+def test_a_ticker_one_edit_from_the_master_asks_did_you_mean(client, cast, securities):
+    acct = cast.a.account.account_number
+    batch = upload(
+        cast,
+        csv_bytes(
+            f"{acct},APPL,1,2020-01-02,100,",  # a typo of AAPL
+            f"{acct},AAPL,x,2020-01-02,100,",  # an earlier problem on a later row
+            f"{acct},ZZZZZZ,1,2020-01-02,100,",  # far from every master ticker
+        ),
+    )
+    problems = [(p["row"], p["column"], p["message"]) for p in batch.errors]
+    assert [p[0] for p in problems] == [2, 3, 4]  # in row order
+    assert "did you mean AAPL?" in problems[0][2]
+    assert "did you mean" not in problems[2][2]
+    assert not Security.objects.filter(ticker="APPL").exists()  # never made a legacy name
+    client.force_login(cast.a.advisor)
+    page = client.get(reverse("holdings-preview", kwargs={"public_id": batch.public_id}))
+    assert "APPL: did you mean AAPL?" in page.content.decode()
+
+
+def test_the_import_button_is_at_the_top_of_a_clean_preview(client, cast, securities):
+    acct = cast.a.account.account_number
+    batch = upload(cast, csv_bytes(*[f"{acct},AAPL,1,2020-01-02,100,L{i}" for i in range(3)]))
+    client.force_login(cast.a.advisor)
+    page = client.get(reverse("holdings-preview", kwargs={"public_id": batch.public_id}))
+    html = page.content.decode()
+    assert html.index("Import these 3 lots") < html.index("<h2>Lots")
