@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -31,6 +31,13 @@ from portfolios.selectors import market_values_by_account
 class PortalLoginView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Platform staff have no portal (no firm): they land on the admin site."""
+        user = self.request.user
+        if user.is_authenticated and user.is_staff and not getattr(user, "firm_id", None):
+            return resolve_url("admin:index")
+        return super().get_default_redirect_url()
 
 
 def _apply_errors(form, error: ValidationError) -> None:
