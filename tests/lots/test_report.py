@@ -279,3 +279,17 @@ def test_the_realized_gains_csv_neutralizes_formulas_and_keeps_negative_amounts(
     for cell in cells:
         if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
             float(cell)  # only a plain number may start so
+
+
+def test_report_pdf_names_the_firm_advisor_and_household(client, year_2026, tmp_path):
+    a = year_2026.a
+    client.force_login(a.advisor)
+    url = reverse("realized-gains-pdf", kwargs={"public_id": a.client.public_id})
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(client.get(url, {"year": 2026}).content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Household: {a.client.name}" in text
+    assert f"firm: {a.firm.name}" in text and f"advisor: {a.advisor.display_name}" in text
+    assert "amounts in US dollars" in text
