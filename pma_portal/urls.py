@@ -24,3 +24,17 @@ urlpatterns = [
 
 # Stored files (holdings uploads, job outputs) are never served by a catch-all, in any mode:
 # they leave only through views that check access (jobs.views.job_download).
+
+
+def _not_found(request, exception):
+    """A URL that matches no route: JSON under /api/ (as the schema documents), else the page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+handler404 = _not_found

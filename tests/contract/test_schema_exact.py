@@ -47,3 +47,15 @@ def test_every_operation_documents_its_error_answers(schema):
                 assert {"400", "429"} <= codes
             else:
                 assert {"401", "403"} <= codes, (method, path)
+
+
+def test_an_api_url_that_matches_no_route_answers_json_404(api):
+    response = api.get("/api/strategies/0.0000000001/versions/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_url_that_matches_no_route_is_still_the_page(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
