@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import Account, Client, Firm, Invitation, LoginFailure, User
+from accounts.models import Account, Client, Firm, Invitation, User
 
 
 @admin.register(Firm)
@@ -42,8 +42,3 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "firm", "role", "created_at", "accepted_at"]
     list_filter = ["firm", "role"]
     exclude = ["token"]
-
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ["username", "ip_address", "created_at"]

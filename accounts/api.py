@@ -149,18 +149,22 @@ class TokenView(ObtainAuthToken):
     is_public = True
 
     def post(self, request, *args, **kwargs):
-        username = str(request.data.get("username", ""))
-        address = request.META.get("REMOTE_ADDR")
-        if services.login_is_throttled(username=username, ip_address=address):
-            return Response(
-                {"non_field_errors": ["Too many failed sign-in attempts. Wait 15 minutes."]},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+        # The same throttle as the sign-in pages (accounts/throttle.py): django-axes counts the
+        # failure through Django's authenticate(); a locked pair or address answers 429.
+        from axes.handlers.proxy import AxesProxyHandler
+
+        credentials = {"username": str(request.data.get("username", ""))}
+        locked = Response(
+            {"non_field_errors": ["Too many failed sign-in attempts. Wait 15 minutes."]},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+        if not AxesProxyHandler.is_allowed(request._request, credentials):
+            return locked
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
-            services.login_failure_record(username=username, ip_address=address)
+            if not AxesProxyHandler.is_allowed(request._request, credentials):
+                return locked
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        services.login_failures_clear(username=username)
         return super().post(request, *args, **kwargs)
 
 

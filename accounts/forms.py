@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.contrib.auth.password_validation import (
+    password_validators_help_text_html,
+    validate_password,
+)
 
 from accounts.fields import PercentField
 from accounts.models import (
@@ -81,7 +83,9 @@ class AccountForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(
+        help_text="Their username will be this e-mail address; the link works for 7 days, once."
+    )
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField(
@@ -90,44 +94,74 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
+    """Sets the invitee's password; their own name and e-mail are what the password is compared
+    to (UserAttributeSimilarityValidator), so "Nia Obi" cannot choose "niaobi2026!"."""
+
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
     password1 = forms.CharField(
         label="Password", widget=forms.PasswordInput, help_text=password_validators_help_text_html()
     )
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput)
 
+    def __init__(self, *args, invitation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if invitation is not None:
+            self.fields["first_name"].initial = invitation.first_name
+            self.fields["last_name"].initial = invitation.last_name
+
     def clean(self):
         data = super().clean()
+        if self.invitation is not None:
+            data["first_name"] = data.get("first_name") or self.invitation.first_name
+            data["last_name"] = data.get("last_name") or self.invitation.last_name
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
+        elif data.get("password1") and self.invitation is not None:
+            from accounts.models import User
+
+            person = User(
+                username=self.invitation.email,
+                email=self.invitation.email,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+            try:
+                validate_password(data["password1"], person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
         return data
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Sign-in that refuses further tries after repeated failures (see accounts.services)."""
+class AuditFilterForm(forms.Form):
+    """The firm admin's filters of the audit trail (all optional)."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": (
-            "Too many failed sign-in attempts. Wait 15 minutes and try again, "
-            "or ask your firm admin to reset your password."
-        ),
-    }
+    person = forms.ChoiceField(required=False)
+    household = forms.ChoiceField(required=False)
+    kind = forms.ChoiceField(required=False)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def clean(self):
-        from accounts.services import (
-            login_failure_record,
-            login_failures_clear,
-            login_is_throttled,
-        )
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import AuditKind, Client, User
 
-        username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
-        if login_is_throttled(username=username, ip_address=address):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            login_failure_record(username=username, ip_address=address)
-            raise
-        login_failures_clear(username=username)
-        return data
+        people = User.objects.visible_to(user).order_by("last_name", "first_name", "username")
+        households = Client.objects.visible_to(user).order_by("name")
+        self.fields["person"].choices = [("", "Anyone")] + [
+            (str(p.public_id), p.display_name) for p in people
+        ]
+        self.fields["household"].choices = [("", "Any household")] + [
+            (str(c.public_id), c.name) for c in households
+        ]
+        self.fields["kind"].choices = [("", "Any kind")] + list(AuditKind.choices)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-import csv
 import io
+from decimal import Decimal
 
 from accounts.models import User
 from accounts.selectors import client_dashboard_rows
 from jobs.registry import JobError, job_runner
+from pma_engine.tax import money_round
+from pma_portal.csv_safe import csv_safe_writer
+from portfolios.selectors import market_values_by_account
 
 
 @job_runner("client_book_export")
 def client_book_export(*, job, progress) -> dict:
-    """CSV of the households and accounts the job's creator may see (as of now)."""
+    """CSV of the households and accounts the job's creator may see (as of now).
+
+    One row per account with that account's own market value (lots at the latest close plus
+    cash), so that the column sums to the book; a last row carries the total."""
     user = job.created_by  # firm and actor checked by the task base (jobs.tasks.JobTask)
     if not isinstance(user, User):
         raise JobError("The export has no owner.")
     progress(10, "Reading households")
     rows = client_dashboard_rows(user=user)
+    account_ids = [account.pk for row in rows for account in row.accounts]
+    values = market_values_by_account(account_ids=account_ids)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_safe_writer(out)
     writer.writerow(
         [
             "household",
@@ -32,8 +40,13 @@ def client_book_export(*, job, progress) -> dict:
             "market_value",
         ]
     )
+    book_total = Decimal("0")
     for index, row in enumerate(rows, start=1):
         for account in row.accounts or [None]:
+            value = None
+            if account is not None and (account.pk in values or account.cash_balance):
+                value = money_round(values.get(account.pk, Decimal("0")) + account.cash_balance)
+                book_total += value
             writer.writerow(
                 [
                     row.client.name,
@@ -43,10 +56,11 @@ def client_book_export(*, job, progress) -> dict:
                     account.custodian if account else "",
                     account.masked_account_number if account else "",
                     (account.strategy.name if account and account.strategy else ""),
-                    "" if row.market_value is None else f"{row.market_value:.2f}",
+                    "" if value is None else f"{value:.2f}",
                 ]
             )
         progress(10 + int(85 * index / max(len(rows), 1)), f"{index} of {len(rows)} households")
+    writer.writerow(["Total", "", "", "", "", "", "", f"{book_total:.2f}"])
     return {
         "households": len(rows),
         "_output": out.getvalue().encode(),

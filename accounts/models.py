@@ -247,8 +247,11 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+INVITATION_LIFETIME = timedelta(days=7)
+
+
 def _invitation_expiry():
-    return timezone.now() + timedelta(days=7)
+    return timezone.now() + INVITATION_LIFETIME
 
 
 class InvitationQuerySet(FirmScopedQuerySet):
@@ -273,6 +276,7 @@ class Invitation(models.Model):
     accepted_user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -289,15 +293,67 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def state(self) -> str:
+        """open, accepted, revoked or expired: what the firm admin's list shows."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "open" if self.expires_at > timezone.now() else "expired"
 
 
-class LoginFailure(models.Model):
-    """One failed sign-in, for throttling by username and by address."""
+class AuditKind(models.TextChoices):
+    HOLDINGS_IMPORT = "holdings_import", "Holdings import"
+    TRADE = "trade", "Trade"
+    CUSTOMIZATION = "customization", "Customization"
+    ESG_CURATION = "esg_curation", "ESG curation"
+    INVITATION = "invitation", "Invitation"
+    ACTIVATION = "activation", "Activation or deactivation"
+    CLIENT = "client", "Household or account edit"
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+class AuditEventQuerySet(FirmScopedQuerySet):
+    def visible_to(self, user):
+        return self.for_firm_of(user) if user.is_firm_admin else self.none()
+
+
+class AuditEvent(models.Model):
+    """One change, in plain words: who did what, when, to which household or account.
+
+    Written by the services that make the change (accounts/audit.py), never edited; a firm
+    admin reads and exports them. Curation by platform staff has no firm: it is recorded once
+    per firm whose accounts it touched, or with firm None for the platform's own history."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    firm = models.ForeignKey(
+        Firm, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=300, blank=True)  # kept if the login goes
+    kind = models.CharField(max_length=20, choices=AuditKind.choices, db_index=True)
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    summary = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["firm", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"Failed sign-in for {self.username} at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.summary}"

@@ -157,3 +157,37 @@ def access_advisor(*, user: User, id) -> User:  # noqa: A002
 
 def access_invitation(*, user: User, id) -> Invitation:  # noqa: A002
     return access_object(Invitation.objects, user=user, public_id=id)
+
+
+def audit_events(
+    *,
+    user: User,
+    person: str = "",
+    household: str = "",
+    kind: str = "",
+    date_from=None,
+    date_to=None,
+    limit: int | None = 500,
+):
+    """The firm's audit trail, newest first, filtered by person (actor's public id), household
+    (client public id), kind and dates (inclusive); firm admins only."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import AuditEvent
+
+    events = AuditEvent.objects.visible_to(user).select_related("client", "account", "actor")
+    if person:
+        events = events.filter(actor__public_id=person)
+    if household:
+        events = events.filter(client__public_id=household)
+    if kind:
+        events = events.filter(kind=kind)
+    zone = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(created_at__gte=datetime.combine(date_from, time.min, zone))
+    if date_to:
+        after = datetime.combine(date_to + timedelta(days=1), time.min, zone)
+        events = events.filter(created_at__lt=after)
+    return events[:limit] if limit else events

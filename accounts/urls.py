@@ -17,6 +17,18 @@ urlpatterns = [
     path("accounts/<uuid:public_id>/edit/", views.account_edit, name="account-edit"),
     path("firm/advisors/", views.firm_advisors, name="firm-advisors"),
     path("firm/advisors/invite/", views.invitation_create, name="invitation-create"),
+    path("firm/audit/", views.audit_trail, name="audit-trail"),
+    path("firm/audit/csv/", views.audit_trail_csv, name="audit-trail-csv"),
+    path(
+        "firm/invitations/<uuid:public_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        "firm/invitations/<uuid:public_id>/resend/",
+        views.invitation_resend,
+        name="invitation-resend",
+    ),
     path(
         "firm/advisors/<uuid:public_id>/active/",
         views.advisor_set_active,

@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import (
     AcceptInvitationForm,
     AccountForm,
+    AuditFilterForm,
     ClientForm,
     InvitationForm,
-    ThrottledAuthenticationForm,
 )
 from accounts.models import Account, Invitation, Role
 from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
+from pma_portal.csv_safe import csv_safe_writer
 from portfolios.selectors import account_values
 
 
 class PortalLoginView(LoginView):
     template_name = "accounts/login.html"
-    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Platform staff have no portal (no firm): they land on the admin site."""
+        user = self.request.user
+        if user.is_authenticated and user.is_staff and not getattr(user, "firm_id", None):
+            return resolve_url("admin:index")
+        return super().get_default_redirect_url()
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -186,9 +196,9 @@ def firm_advisors(request):
         "accounts/firm_advisors.html",
         {
             "advisors": selectors.advisors_of_firm(user=request.user),
-            "invitations": Invitation.objects.visible_to(request.user).filter(
-                accepted_at__isnull=True
-            ),
+            "invitations": Invitation.objects.visible_to(request.user)
+            .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("invited_by"),
         },
     )
 
@@ -205,10 +215,41 @@ def invitation_create(request):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            link = request.build_absolute_uri(f"/invite/{invitation.token}/")
-            messages.success(request, f"Invitation created. Send this link: {link}")
+            messages.success(
+                request, f"Invitation for {invitation.email} created: copy its link below."
+            )
             return redirect("firm-advisors")
     return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+@require_http_methods(["POST"])
+def invitation_revoke(request, public_id):
+    invitation = selectors.access_invitation(user=request.user, id=public_id)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation of {invitation.email} is revoked.")
+    return redirect("firm-advisors")
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+@require_http_methods(["POST"])
+def invitation_resend(request, public_id):
+    invitation = selectors.access_invitation(user=request.user, id=public_id)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"A new link for {invitation.email} (the old one no longer works), valid until "
+            f"{timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M}: copy it below.",
+        )
+    return redirect("firm-advisors")
 
 
 @firm_view(roles=(Role.FIRM_ADMIN,))
@@ -237,11 +278,14 @@ def invitation_accept(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("firm"), token=token)
     if not invitation.is_open:
         raise Http404("This invitation has expired or was already used.")
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                invitation=invitation, password=form.cleaned_data["password1"]
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
             )
         except ValidationError as error:
             form.add_error("password1", error.messages)
@@ -255,3 +299,37 @@ def invitation_accept(request, token):
 
 
 invitation_accept.is_public = True  # type: ignore[attr-defined]
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+def audit_trail(request):
+    """Who changed what, when: filter by person, household, kind and dates; export as CSV."""
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    events = selectors.audit_events(user=request.user, **form.filters())
+    query = request.GET.urlencode()
+    return render(
+        request, "accounts/audit_trail.html", {"form": form, "events": events, "query": query}
+    )
+
+
+@firm_view(roles=(Role.FIRM_ADMIN,))
+def audit_trail_csv(request):
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    events = selectors.audit_events(user=request.user, limit=None, **form.filters())
+    out = io.StringIO()
+    writer = csv_safe_writer(out)
+    writer.writerow(["when", "who", "kind", "household", "account", "what"])
+    for event in events.iterator():
+        writer.writerow(
+            [
+                timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                event.actor_name,
+                event.get_kind_display(),
+                event.client.name if event.client else "",
+                event.account.name if event.account else "",
+                event.summary,
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response

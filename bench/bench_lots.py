@@ -73,7 +73,6 @@ def bench_dashboard() -> dict[str, dict]:
 
 
 def _run(vendor: str) -> dict[str, dict]:
-    from django.core.files.storage import default_storage
 
     from accounts.models import Account, Client, Firm, Role, User
     from portfolios.lots import services
@@ -126,8 +125,7 @@ def _run(vendor: str) -> dict[str, dict]:
     started = time.perf_counter()
     TaxLot.objects.bulk_create([TaxLot(**row) for row in lots], batch_size=5000)
     baseline = time.perf_counter() - started
-    for name in default_storage.listdir(f"holdings/{batch.public_id}")[1]:
-        default_storage.delete(f"holdings/{batch.public_id}/{name}")
+    services.holdings_batch_files_delete(batch=batch)
     total = checked + imported
     return {
         "lots_import_100k": {

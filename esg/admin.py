@@ -56,7 +56,7 @@ class CategoryOverrideInline(admin.TabularInline):
     model = CategoryOverride
     form = CategoryOverrideForm
     extra = 1
-    raw_id_fields = ["security"]
+    autocomplete_fields = ["security"]  # pick by ticker or name, never by numeric id
     readonly_fields = ["created_by", "created_at"]
 
 
@@ -159,7 +159,7 @@ class CategoryRuleAdmin(SimpleHistoryAdmin):
 class CategoryOverrideAdmin(SimpleHistoryAdmin):
     list_display = ["category", "security", "action", "reason", "created_by", "created_at"]
     list_filter = ["category", "action"]
-    raw_id_fields = ["security"]
+    autocomplete_fields = ["security"]  # pick by ticker or name, never by numeric id
     form = CategoryOverrideForm
     fields = ["category", "security", "action", "reason"]
 

@@ -221,6 +221,7 @@ class CustomizationViewSet(FirmScopedViewSet):
             queryset = queryset.filter(customization_note__isnull=False).order_by("pk")
         return queryset
 
+    @extend_schema(exclude=True)  # not an operation: the schema documents PUT on the account
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed("POST", detail="Save a customization with PUT on its account.")
 

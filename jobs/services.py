@@ -9,7 +9,9 @@ a redelivered message takes it (`task_reject_on_worker_lost` + acks_late), and t
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -129,7 +131,9 @@ def job_finish(
     job.lease_until = None
     fields = ["status", "progress", "message", "result", "finished_at", "lease_until"]
     if output is not None:
-        job.output.save(f"{job.public_id}-{output_name}", ContentFile(output), save=False)
+        # An unguessable stored name (the public id is in URLs); the download view names it.
+        suffix = PurePath(output_name).suffix.lower()[:8]
+        job.output.save(f"{secrets.token_hex(16)}{suffix}", ContentFile(output), save=False)
         job.output_name = output_name
         fields += ["output", "output_name"]
     job.save(update_fields=fields)

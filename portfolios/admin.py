@@ -52,6 +52,14 @@ class SecurityAdmin(admin.ModelAdmin):
     list_filter = ["is_active", IndexFilter, "sector", ("firm", admin.EmptyFieldListFilter)]
     search_fields = ["ticker", "name", "isin", "industry"]
     list_select_related = ["firm"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocomplete for an ESG category member offers active master names only."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("app_label") == "esg" and request.GET.get("field_name") == "security":
+            queryset = queryset.filter(firm__isnull=True, is_active=True)
+        return queryset, may_have_duplicates
+
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 100
 

@@ -34,9 +34,16 @@ def _date_param(request, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError as exc:
         raise serializers.ValidationError({name: f"{raw!r} is not a date (YYYY-MM-DD)."}) from exc
+    if value < EARLIEST_PRICE_DATE:
+        # Also keeps `end - 365 days` from overflowing (end=0001-01-01 answered 500).
+        raise serializers.ValidationError({name: f"{raw} is before {EARLIEST_PRICE_DATE}."})
+    return value
+
+
+EARLIEST_PRICE_DATE = date(1900, 1, 1)
 
 
 class SecurityViewSet(ReferenceDataViewSet):

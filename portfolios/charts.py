@@ -30,7 +30,7 @@ def sector_bars_svg(
     plot = width - label_width - 70
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" '
+        f'data-max-width="{width}" xmlns="http://www.w3.org/2000/svg" '
         'aria-label="Sector weights">',
         f'<rect x="{label_width}" y="4" width="12" height="10" fill="{BRAND}"/>'
         f'<text x="{label_width + 16}" y="13" font-size="11" fill="{MUTED}">strategy</text>',
@@ -80,7 +80,7 @@ def price_line_svg(
     first, last = points[0][0], points[-1][0]
     return mark_safe(  # noqa: S308  numbers and dates only
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" '
+        f'data-max-width="{width}" xmlns="http://www.w3.org/2000/svg" '
         f'aria-label="Daily closes from {first} to {last}">'
         f'<line x1="{left}" y1="{top}" x2="{width - right}" y2="{top}" stroke="{LINE}"/>'
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 MAX_PROBLEMS_SHOWN = 50
@@ -91,6 +92,17 @@ def open_text(source: SourceLike, *, what: str = "File") -> TextIO:
     if isinstance(source, Path):
         return source.open(newline="", encoding="utf-8-sig")
     if isinstance(source, bytes):
+        limit = getattr(settings, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+        if len(source) > limit:
+            raise ImportRejected(
+                [ImportProblem(None, "", f"the file is over {limit / 1_048_576:.0f} MB")],
+                what=what,
+            )
+        if (nul := source.find(b"\x00")) >= 0:
+            line = source[:nul].count(b"\n") + 1
+            raise ImportRejected(
+                [ImportProblem(line, "", "a NUL byte: this is not a CSV text file")], what=what
+            )
         try:
             text = source.decode("utf-8-sig")
         except UnicodeDecodeError as error:

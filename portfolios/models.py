@@ -302,6 +302,7 @@ class Trade(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Being checked"  # a large file: checked by a job
     PREVIEWED = "previewed", "Previewed"
     IMPORTED = "imported", "Imported"
     REJECTED = "rejected", "Rejected"

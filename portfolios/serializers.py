@@ -55,7 +55,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class StrategySerializer(serializers.ModelSerializer):
-    benchmark = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    benchmark = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     current_version = serializers.SerializerMethodField()
 
     class Meta:

@@ -144,6 +144,11 @@ def strategy_weights_import(
                 problems.append(ImportProblem(row_number, "weight", f"{raw} is negative"))
             elif weight > 1:
                 problems.append(ImportProblem(row_number, "weight", f"{raw} is above 1"))
+            elif weight != weight.quantize(WEIGHT_QUANTUM):
+                # The column keeps 10 decimals: more would be rounded away silently.
+                problems.append(
+                    ImportProblem(row_number, "weight", f"{raw}: at most 10 decimal places")
+                )
             elif security is not None and ticker and first_row_of.get(ticker) == row_number:
                 weights[security] = weight
     finally:

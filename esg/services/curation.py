@@ -155,6 +155,12 @@ def category_rule_add(*, category: ExclusionCategory, field: str, value: str, ac
             history_user_set(rule, actor)
             rule.save()
         category_members_rebuild(categories=[category])
+        _audit(
+            firm=None,
+            actor=actor,
+            kind="esg_curation",
+            summary=f"Added the rule {field} = {canonical} to {category.name}",
+        )
     return rule
 
 
@@ -162,8 +168,10 @@ def category_rule_remove(*, rule: CategoryRule, actor=None) -> None:
     category = rule.category
     with transaction.atomic():
         history_user_set(rule, actor)
+        summary = f"Removed the rule {rule.field} = {rule.value} from {category.name}"
         rule.delete()
         category_members_rebuild(categories=[category])
+        _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
 
 
 def category_override_add(
@@ -188,6 +196,15 @@ def category_override_add(
         history_user_set(override, actor)
         override.save()
         category_members_rebuild(categories=[category])
+        _audit(
+            firm=None,
+            actor=actor,
+            kind="esg_curation",
+            summary=(
+                f"{'Added' if action == 'include' else 'Excluded'} {security.ticker} "
+                f"{'to' if action == 'include' else 'from'} {category.name} by hand: {reason}"
+            ),
+        )
     return override
 
 
@@ -197,10 +214,18 @@ def category_override_remove(*, override: CategoryOverride, actor=None, reason: 
     with transaction.atomic():
         history_user_set(override, actor)
         override._change_reason = reason[:100] or "override removed"
+        summary = f"Dropped the hand override of {override.security.ticker} in {category.name}"
         override.delete()
         category_members_rebuild(categories=[category])
+        _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
 
 
 def history_user_set(instance, actor) -> None:
     if actor is not None and getattr(actor, "pk", None):
         instance._history_user = actor
+
+
+def _audit(**event) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(**event)

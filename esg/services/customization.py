@@ -178,7 +178,25 @@ def customization_save(
         _customization_store(account=account, actor=actor, resolved=resolved)
         if preview.has_figures:
             target_store(account=account, preview=preview)
+        _audit(
+            firm=account.firm_id,
+            actor=actor,
+            kind="customization",
+            account=account,
+            summary=(
+                f"Saved the customization of {account.name}: "
+                f"{len(resolved.categories)} ESG category(ies), "
+                f"{len(resolved.restrictions)} restriction(s), "
+                f"{len(resolved.concentrated_positions)} concentrated position(s)"
+            ),
+        )
     return preview
+
+
+def _audit(**event) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(**event)
 
 
 def customization_clear(*, account, actor) -> None:
@@ -193,6 +211,13 @@ def customization_clear(*, account, actor) -> None:
             ),
         )
         CustomizedTarget.objects.filter(account=account).delete()
+        _audit(
+            firm=account.firm_id,
+            actor=actor,
+            kind="customization",
+            account=account,
+            summary=f"Cleared the customization of {account.name}",
+        )
 
 
 def _customization_store(*, account, actor, resolved: ResolvedCustomization) -> None:

@@ -202,7 +202,9 @@ class HoldingsImportViewSet(FirmScopedViewSet):
             )
         except DjangoValidationError as error:
             raise as_api_error(error) from error
-        return Response(self._preview(batch), status=status.HTTP_201_CREATED)
+        # A large file is checked by a job: 202, the preview comes with the batch later.
+        answer = status.HTTP_202_ACCEPTED if batch.status == "checking" else status.HTTP_201_CREATED
+        return Response(self._preview(batch), status=answer)
 
     @extend_schema(request=HoldingsConfirmSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])

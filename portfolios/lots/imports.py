@@ -9,12 +9,11 @@ File format and conventions: docs/lots.md.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
@@ -23,8 +22,16 @@ from django.utils import timezone
 
 from pma_engine.tax import money_round
 from pma_engine.tax.money import SHARES_QUANTUM
+from pma_portal.text_safety import unsafe_character
 from portfolios.imports import ImportProblem
-from portfolios.models import Security, Trade, TradeAction
+from portfolios.lots.reading import (
+    FileRefused,
+    NumberRefused,
+    decimal_fits,
+    number_parse,
+    table_read,
+)
+from portfolios.models import Price, Security, Trade, TradeAction
 
 CASH_TICKERS = frozenset({"CASH", "$CASH"})
 MAX_SHARES = Decimal("99999999999999")  # 20 digits, 6 of them decimals
@@ -96,6 +103,7 @@ class HoldingsCheck:
     new_legacy_tickers: list[str] = field(default_factory=list)
     unpriced_tickers: list[str] = field(default_factory=list)  # unknown, no price given
     accounts: dict[int, object] = field(default_factory=dict)  # id -> Account named in file
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown ticker -> near master
 
     @property
     def is_clean(self) -> bool:
@@ -121,10 +129,6 @@ class HoldingsCheck:
 # --------------------------------------------------------------------------- reading
 
 
-class FileRefused(Exception):
-    """The file cannot be read at all (size, type, encoding): one message, no rows."""
-
-
 def upload_size_check(*, size: int) -> None:
     """Refuse a file above settings.MAX_UPLOAD_BYTES before reading any of it."""
     limit = settings.MAX_UPLOAD_BYTES
@@ -135,52 +139,9 @@ def upload_size_check(*, size: int) -> None:
         )
 
 
-def _kind_of(content: bytes, filename: str) -> str:
-    name = filename.lower()
-    if name.endswith(".xls"):
-        raise FileRefused("Old Excel .xls files are not read: save it as .xlsx or CSV.")
-    is_zip = content[:4] == b"PK\x03\x04"
-    if name.endswith((".xlsx", ".xlsm")):
-        if not is_zip:
-            raise FileRefused(f"{filename!r} is not an Excel (.xlsx) file.")
-        return "xlsx"
-    if name.endswith((".csv", ".txt")):
-        if is_zip or b"\x00" in content[:8192]:
-            raise FileRefused(f"{filename!r} is not a CSV file (it looks binary).")
-        return "csv"
-    raise FileRefused(
-        f"{filename!r} is not a CSV or Excel file: upload a .csv or .xlsx file, one row per lot."
-    )
-
-
 def _read_table(content: bytes, filename: str) -> tuple[list[str], list[list[object]]]:
-    """The header and the columns' cells (blank rows kept, to keep the row numbers)."""
-    import pandas as pd
-
-    kind = _kind_of(content, filename)
-    try:
-        if kind == "xlsx":
-            frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl", header=0)
-        else:
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = content.decode("cp1252", errors="replace")
-            frame = pd.read_csv(
-                io.StringIO(text),
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-            )
-    except FileRefused:
-        raise
-    except pd.errors.EmptyDataError as exc:
-        raise FileRefused("The file is empty: expected a header row " + HEADER_HINT) from exc
-    except Exception as exc:  # pandas/openpyxl raise many kinds for a damaged file
-        raise FileRefused(f"{filename!r} could not be read as {kind.upper()}: {exc}") from exc
-    header = [str(name) for name in frame.columns]
-    return header, [frame.iloc[:, position].tolist() for position in range(len(header))]
+    """The header and the columns' cells, read within bounds (portfolios/lots/reading.py)."""
+    return table_read(content, filename, header_hint=HEADER_HINT)
 
 
 def _normalize_header(name: str) -> str:
@@ -207,25 +168,13 @@ def _cell_text(value: object) -> str:
     return "" if text.lower() in ("nan", "nat") and not isinstance(value, str) else text
 
 
-def _decimal(text: str) -> Decimal | None:
-    """A number as people type it: 1234.5, 1,234.50, $1,234.50, (12.00) for negative."""
+def _number(text: str, row: int, column: str, check: HoldingsCheck) -> Decimal | None:
+    """The number in a cell, or None with a problem naming row, column and the reason."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        pass
-    else:
-        return value if value.is_finite() else None
-    cleaned = text.replace(",", "").replace("$", "").replace(" ", "")
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    if negative:
-        cleaned = cleaned[1:-1]
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return number_parse(text)
+    except NumberRefused as refused:
+        check.add(row, column, str(refused))
         return None
-    if not value.is_finite():
-        return None
-    return -value if negative else value
 
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -354,11 +303,11 @@ def holdings_file_check(
 
         if is_cash:
             amount_text = texts["shares"] or texts["cost_basis"]
-            amount = _decimal(amount_text) if amount_text else None
+            amount = _number(amount_text, row, "shares", check) if amount_text else None
             if not amount_text:
                 check.add(row, "shares", "the cash amount is required (in shares)")
             elif amount is None:
-                check.add(row, "shares", f"{amount_text!r} is not a number")
+                pass  # the problem is recorded
             elif amount < 0:
                 check.add(row, "shares", "a cash balance must not be negative")
             elif amount > MAX_AMOUNT:
@@ -386,15 +335,12 @@ def holdings_file_check(
         basis = _basis(texts["cost_basis"], row, check)
         price = None
         if texts["price"]:
-            price = _decimal(texts["price"])
-            if price is None:
-                check.add(row, "price", f"{texts['price']!r} is not a number")
-            elif price <= 0:
-                check.add(row, "price", "must be greater than zero")
-                price = None
+            price = _price(texts["price"], row, check)
 
         lot_ref = texts["lot_id"]
-        if len(lot_ref) > 64:
+        if bad := unsafe_character(lot_ref):
+            check.add(row, "lot_id", f"contains the invisible control character {bad}")
+        elif len(lot_ref) > 64:
             check.add(row, "lot_id", "at most 64 characters")
         elif lot_ref and account is not None:
             key = (account.pk, lot_ref)
@@ -453,17 +399,23 @@ def holdings_file_check(
             )
             check.accounts[account.pk] = account
 
-    for ticker, rows in unknown_rows.items():
-        if ticker in price_rows or ticker in given_prices:
-            continue
+    unpriced = [t for t in unknown_rows if t not in price_rows and t not in given_prices]
+    check.suggestions = ticker_suggestions(tickers=unpriced)
+    for ticker in unpriced:
         check.unpriced_tickers.append(ticker)
-        for row in rows:
-            check.add(
-                row,
-                "ticker",
-                f"{ticker} is not in the security master: give its price (price column, or in "
-                "the preview) to import it as a legacy holding",
-            )
+        near = check.suggestions.get(ticker)
+        for row in unknown_rows[ticker]:
+            if near:
+                message = (
+                    f"{ticker} is not in the security master: did you mean {near}? Correct the "
+                    f"file, or give {ticker}'s price to declare it a legacy holding"
+                )
+            else:
+                message = (
+                    f"{ticker} is not in the security master: give its price (price column, or "
+                    "in the preview) to import it as a legacy holding"
+                )
+            check.add(row, "ticker", message)
     for ticker in sorted({*price_rows, *unknown_rows}):
         price = price_rows[ticker][0] if ticker in price_rows else given_prices.get(ticker)
         if price is not None:
@@ -474,7 +426,46 @@ def holdings_file_check(
         check.notes.append(f"Prices given for {ticker} were ignored: it is in the security master.")
     if not check.rows and not check.problem_count:
         check.add(None, "", "the file has no lots: expected a header row " + HEADER_HINT)
+    check.problems.sort(key=lambda problem: problem.row or 0)  # in row order, the file first
     return check
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when b is a with one letter changed, added, removed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def ticker_suggestions(*, tickers: Iterable[str]) -> dict[str, str]:
+    """ticker -> the one active master ticker one edit away ("APPL" -> "AAPL"), when there is
+    exactly one: a typo is asked about, never turned into a legacy holding silently."""
+    tickers = [t for t in tickers if t]
+    if not tickers:
+        return {}
+    lengths = {len(t) + d for t in tickers for d in (-1, 0, 1)}
+    master = [
+        t
+        for t in Security.objects.filter(firm__isnull=True, is_active=True).values_list(
+            "ticker", flat=True
+        )
+        if len(t) in lengths
+    ]
+    found = {}
+    for ticker in tickers:
+        near = [m for m in master if _one_edit_apart(ticker, m)]
+        if len(near) == 1:
+            found[ticker] = near[0]
+    return found
 
 
 def _securities_for(*, firm, tickers: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -489,7 +480,33 @@ def _securities_for(*, firm, tickers: Iterable[str]) -> tuple[dict[str, int], di
     return master, legacy
 
 
+def _price(text: str, row: int, check: HoldingsCheck) -> Decimal | None:
+    """An advisor price that the Price table can store (its max_digits and decimal_places)."""
+    price = _number(text, row, "price", check)
+    if price is None:
+        return None
+    if price <= 0:
+        check.add(row, "price", "must be greater than zero")
+        return None
+    close = Price._meta.get_field("close")
+    if why := decimal_fits(price, max_digits=close.max_digits, decimal_places=close.decimal_places):
+        check.add(row, "price", f"{text}: {why}")
+        return None
+    return price
+
+
+def price_problem(price: Decimal) -> str | None:
+    """Why an advisor price given in the preview cannot be stored, or None."""
+    if price <= 0:
+        return "must be greater than zero"
+    close = Price._meta.get_field("close")
+    return decimal_fits(price, max_digits=close.max_digits, decimal_places=close.decimal_places)
+
+
 def _account_of(text, row, check, by_number, by_name, default_account):
+    if bad := unsafe_character(text):
+        check.add(row, "account", f"contains the invisible control character {bad}")
+        return None
     if not text:
         if default_account is not None:
             return default_account
@@ -513,9 +530,9 @@ def _positive_shares(text: str, row: int, check: HoldingsCheck) -> Decimal:
     if not text:
         check.add(row, "shares", "required")
         return Decimal("0")
-    value = _decimal(text)
+    value = _number(text, row, "shares", check)
     if value is None:
-        check.add(row, "shares", f"{text!r} is not a number")
+        pass  # the problem is recorded
     elif value <= 0:
         check.add(row, "shares", f"must be greater than zero (got {text})")
     elif value > MAX_SHARES:
@@ -547,9 +564,9 @@ def _basis(text: str, row: int, check: HoldingsCheck) -> Decimal:
     if not text:
         check.add(row, "cost_basis", "required")
         return Decimal("0")
-    value = _decimal(text)
+    value = _number(text, row, "cost_basis", check)
     if value is None:
-        check.add(row, "cost_basis", f"{text!r} is not a number")
+        pass  # the problem is recorded
     elif value < 0:
         check.add(row, "cost_basis", "must not be negative")
     elif value > MAX_AMOUNT:

@@ -60,3 +60,28 @@ def holdings_import_job(*, job, progress) -> dict:
         "lots": result.lots,
         "url": f"/clients/{batch.client.public_id}/",
     }
+
+
+@job_runner("holdings_check")
+def holdings_check_job(*, job, progress) -> dict:
+    """Check a large uploaded file (never in the request); a file refused whole leaves nothing."""
+    from portfolios.lots.services import holdings_check_run
+    from portfolios.models import ImportBatch
+
+    batch = (
+        ImportBatch.objects.filter(public_id=job.params.get("batch"), firm_id=job.firm_id)
+        .select_related("client")
+        .first()
+    )
+    if batch is None:
+        raise JobError("The upload no longer exists.")
+    try:
+        holdings_check_run(batch=batch, progress=progress)
+    except ValidationError as error:
+        raise JobError(" ".join(error.messages)) from error
+    batch.refresh_from_db()
+    return {
+        "status": batch.status,
+        "problems": len(batch.errors),
+        "url": f"/holdings/imports/{batch.public_id}/",
+    }

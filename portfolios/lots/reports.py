@@ -3,12 +3,12 @@ PDF (WeasyPrint). Pure functions from the report to text or bytes; the views ser
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.template.loader import render_to_string
 
 from pma_engine.tax.cli import OUTPUT_COLUMNS
+from pma_portal.csv_safe import csv_safe_writer
 
 CSV_COLUMNS = (*OUTPUT_COLUMNS, "account")
 
@@ -16,7 +16,7 @@ CSV_COLUMNS = (*OUTPUT_COLUMNS, "account")
 def realized_gains_csv(report) -> str:
     """One line per Form 8949 row, Part I then Part II, in the form8949 command's layout."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe_writer(out)
     writer.writerow(CSV_COLUMNS)
     for item in report.rows:
         writer.writerow([*item.row.as_text(), item.account])

@@ -5,6 +5,8 @@ re-exported here). Conventions: docs/lots.md.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,8 +30,10 @@ from portfolios.lots.imports import (
     ImportMode,
     Problem,
     holdings_file_check,
+    price_problem,
     upload_size_check,
 )
+from portfolios.lots.reading import upload_bounds_check
 from portfolios.lots.replay import (  # noqa: F401  (re-exported: callers import them from here)
     ReplayResult,
     household_replay,
@@ -69,6 +74,12 @@ def _no_progress(percent: int, message: str = "") -> None:
     return None
 
 
+def _audit(**event) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(**event)
+
+
 # --------------------------------------------------------------------------- holdings uploads
 
 
@@ -95,10 +106,15 @@ class UploadOptions:
 
 
 def _stored_path(batch: ImportBatch, what: str) -> str:
+    """Where a batch's files are stored: a folder named by a keyed hash of the batch id, so
+    that knowing a preview URL (it carries the public id) does not tell where the file is."""
+    folder = hmac.new(
+        settings.SECRET_KEY.encode(), f"holdings:{batch.public_id}".encode(), hashlib.sha256
+    ).hexdigest()[:32]
     if what == "upload":
         suffix = PurePath(batch.filename).suffix.lower()[:8]
-        return f"holdings/{batch.public_id}/upload{suffix}"
-    return f"holdings/{batch.public_id}/{what}.json"
+        return f"holdings/{folder}/upload{suffix}"
+    return f"holdings/{folder}/{what}.json"
 
 
 def _store(path: str, data: bytes) -> None:
@@ -208,6 +224,7 @@ def _preview_build(*, batch: ImportBatch, check: HoldingsCheck, options: UploadO
         "legacy_prices": {t: str(p) for t, p in check.legacy_prices.items()},
         "new_legacy_tickers": check.new_legacy_tickers,
         "unpriced_tickers": check.unpriced_tickers,
+        "suggestions": check.suggestions,
         "problem_count": check.problem_count,
     }
 
@@ -242,28 +259,97 @@ def holdings_upload(
     if default_account is not None and default_account.client_id != client.pk:
         raise ValidationError({"default_account": "Choose an account of this household."})
     size = upload.size if upload is not None else len(content or b"")
+    filename = PurePath(filename or "upload").name[:255]
     try:
         upload_size_check(size=size)
+        if upload is not None:
+            content = b"".join(upload.chunks())
+        content = content or b""
+        upload_bounds_check(content, filename)
     except FileRefused as refused:
         raise ValidationError({"file": str(refused)}) from refused
-    if upload is not None:
-        content = b"".join(upload.chunks())
-    filename = PurePath(filename or "upload").name[:255]
-    batch = ImportBatch.objects.create(
-        firm_id=client.firm_id,
-        client=client,
-        uploaded_by=actor,
-        filename=filename,
-        kind="lots",
-        status=ImportStatus.PREVIEWED,
-    )
-    _store(_stored_path(batch, "upload"), content or b"")
     options = UploadOptions(
         mode=mode, default_account_id=default_account.pk if default_account else None
     )
-    check = _check(batch=batch, content=content or b"", options=options)
-    _batch_record_check(batch=batch, check=check, options=options)
+    is_large = len(content) > settings.HOLDINGS_INLINE_CHECK_BYTES
+    check = None
+    if not is_large:
+        check = _check_or_refuse(client=client, filename=filename, content=content, options=options)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            firm_id=client.firm_id,
+            client=client,
+            uploaded_by=actor,
+            filename=filename,
+            kind="lots",
+            status=ImportStatus.CHECKING if is_large else ImportStatus.PREVIEWED,
+        )
+        try:
+            _store(_stored_path(batch, "upload"), content)
+            _store(_stored_path(batch, "options"), json.dumps(options.as_json()).encode())
+            if check is not None:
+                _batch_record_check(batch=batch, check=check, options=options)
+            else:
+                from jobs.services import job_create
+
+                job_create(
+                    kind="holdings_check",
+                    title=f"Check of {filename} ({len(content) / 1_048_576:.1f} MB)",
+                    firm=client.firm,
+                    created_by=actor,
+                    params={"batch": str(batch.public_id)},
+                )
+        except BaseException:
+            holdings_batch_files_delete(batch=batch)
+            raise
     return batch
+
+
+def _check_or_refuse(*, client, filename: str, content: bytes, options: UploadOptions):
+    """The check of a file not stored yet; a file that cannot be read at all is refused whole
+    (ValidationError on `file`) so that nothing of it is stored."""
+    default_account = None
+    if options.default_account_id:
+        default_account = client.accounts.filter(pk=options.default_account_id).first()
+    try:
+        return holdings_file_check(
+            content=content,
+            filename=filename,
+            client=client,
+            mode=options.mode,
+            default_account=default_account,
+            prices=options.prices,
+        )
+    except FileRefused as refused:
+        raise ValidationError({"file": str(refused)}) from refused
+
+
+def holdings_batch_files_delete(*, batch: ImportBatch) -> None:
+    """Remove the stored file, options and preview of a batch (a refused or failed upload)."""
+    for what in ("upload", "options", "preview"):
+        path = _stored_path(batch, what)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+
+
+def holdings_check_run(*, batch: ImportBatch, progress: ProgressCallback = _no_progress) -> bool:
+    """Check a large stored upload (the job's work). A file that cannot be read at all is
+    removed whole, batch and files, and False returned; otherwise the preview is recorded."""
+    progress(5, "Reading the file")
+    options = holdings_upload_options(batch=batch)
+    content = holdings_upload_content(batch=batch)
+    try:
+        check = _check_or_refuse(
+            client=batch.client, filename=batch.filename, content=content, options=options
+        )
+    except ValidationError:
+        holdings_batch_files_delete(batch=batch)
+        batch.delete()
+        raise
+    progress(90, "Recording the preview")
+    _batch_record_check(batch=batch, check=check, options=options)
+    progress(100, "Checked")
+    return True
 
 
 def holdings_recheck(
@@ -273,6 +359,8 @@ def holdings_recheck(
     may change); the stored file is checked again."""
     if batch.status == ImportStatus.IMPORTED:
         raise ValidationError("This file was already imported.")
+    if batch.status == ImportStatus.CHECKING:
+        raise ValidationError("This file is still being checked.")
     options = holdings_upload_options(batch=batch)
     if mode is not None:
         if mode not in (ImportMode.ADD, ImportMode.REPLACE):
@@ -281,8 +369,8 @@ def holdings_recheck(
     for ticker, price in prices.items():
         if price is None:
             continue
-        if price <= 0:
-            raise ValidationError({"prices": f"The price of {ticker} must be greater than zero."})
+        if why := price_problem(price):
+            raise ValidationError({"prices": f"The price of {ticker}: {why}."})
         options.prices[ticker.upper()] = price
     check = _check(batch=batch, content=holdings_upload_content(batch=batch), options=options)
     _batch_record_check(batch=batch, check=check, options=options)
@@ -364,6 +452,23 @@ def holdings_import(
         batch.errors = []
         batch.row_count = len(check.rows)
         batch.save(update_fields=["status", "errors", "row_count"])
+        names = ", ".join(sorted(a.name for a in check.accounts.values()))
+        _audit(
+            firm=firm.pk,
+            actor=actor,
+            kind="holdings_import",
+            client=client,
+            summary=(
+                f"Imported {written:,} lot(s)"
+                + (f" and {len(cash)} cash balance(s)" if cash else "")
+                + f" from {batch.filename} into {names}"
+                + (
+                    " (replacing their lots and trades)"
+                    if options.mode == ImportMode.REPLACE
+                    else ""
+                )
+            ),
+        )
     from accounts.services import client_touch
 
     client_touch(client=batch.client)
@@ -406,6 +511,8 @@ def holdings_confirm(*, batch: ImportBatch, actor):
         raise ValidationError(
             "This file was already imported."
             if batch.status == ImportStatus.IMPORTED
+            else "This file is still being checked."
+            if batch.status == ImportStatus.CHECKING
             else "This file has problems: fix them (or upload a corrected file) first."
         )
     if batch.row_count > INLINE_IMPORT_MAX_ROWS:

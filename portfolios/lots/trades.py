@@ -155,6 +155,7 @@ def trades_record(
             field = "shares" if rows[index].action == TradeAction.SELL else "trade"
             raise TradesRefused([TradeProblem(index, field, " ".join(error.messages))]) from error
         trade_cash_entries(trades=rows, actor=actor)
+        _trades_audit(rows=rows, actor=actor)
     from accounts.services import client_touch
 
     client_touch(client=client)
@@ -304,3 +305,43 @@ def trade_record(
             raise ValidationError([problem.message, "The trade was not recorded."]) from refused
         raise ValidationError({problem.field: problem.message}) from refused
     return result.trades[0]
+
+
+def _trade_words(trade: Trade, ticker: str) -> str:
+    return (
+        f"{trade.get_action_display().lower()} of {trade.shares.normalize():f} {ticker} "
+        f"on {trade.trade_date:%Y-%m-%d} for ${money_round(trade.amount):,.2f}"
+    )
+
+
+def _trades_audit(*, rows: Sequence[Trade], actor) -> None:
+    """One audit event per account of the batch, in plain words (a single trade spelled out).
+    Tickers and accounts are read in two queries, whatever the batch's size."""
+    from accounts.audit import audit_record
+    from accounts.models import Account
+
+    tickers = dict(
+        Security.objects.filter(pk__in={row.security_id for row in rows}).values_list(
+            "pk", "ticker"
+        )
+    )
+    accounts = Account.objects.select_related("client").in_bulk({row.account_id for row in rows})
+    by_account: dict[int, list[Trade]] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    for account_id, account_rows in by_account.items():
+        account = accounts[account_id]
+        words = [_trade_words(row, tickers[row.security_id]) for row in account_rows[:5]]
+        if len(account_rows) == 1:
+            summary = f"Recorded a {words[0]} in {account.name}"
+        else:
+            sells = sum(1 for row in account_rows if row.action == TradeAction.SELL)
+            summary = (
+                f"Recorded {len(account_rows)} trades ({sells} sale(s), "
+                f"{len(account_rows) - sells} purchase(s)) in {account.name}: "
+                + "; ".join(words)
+                + ("; …" if len(account_rows) > 5 else "")
+            )
+        audit_record(
+            firm=account.firm_id, actor=actor, kind="trade", account=account, summary=summary
+        )

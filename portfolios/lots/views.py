@@ -82,7 +82,8 @@ def holdings_preview(request, public_id):
         tickers=tickers,
         initial={"mode": preview.get("mode", "add")},
     )
-    if request.method == "POST" and batch.status != ImportStatus.IMPORTED and recheck.is_valid():
+    is_open = batch.status not in (ImportStatus.IMPORTED, ImportStatus.CHECKING)
+    if request.method == "POST" and is_open and recheck.is_valid():
         try:
             services.holdings_recheck(
                 batch=batch,
@@ -94,10 +95,11 @@ def holdings_preview(request, public_id):
             messages.error(request, " ".join(error.messages))
         return redirect("holdings-preview", public_id=batch.public_id)
     job = None
-    if batch.status == ImportStatus.PREVIEWED:
+    if batch.status in (ImportStatus.PREVIEWED, ImportStatus.CHECKING):
+        kind = "holdings_check" if batch.status == ImportStatus.CHECKING else "holdings_import"
         job = (
             Job.objects.visible_to(request.user)
-            .filter(kind="holdings_import", params__batch=str(batch.public_id))
+            .filter(kind=kind, params__batch=str(batch.public_id))
             .filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
             .first()
         )

