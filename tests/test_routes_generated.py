@@ -125,14 +125,14 @@ def _grow(world, *, copies: int, tag: str) -> None:
                 trade_date=day,
                 shares=Decimal("5"),
                 amount=Decimal("50"),
-                lot_ref=f"QC{n}",
+                lot_ref=f"QC{tag}{n}",
                 source="opening",
             )
             TaxLot.objects.create(
                 firm=a.firm,
                 account=account,
                 security=security,
-                lot_ref=f"QC{n}",
+                lot_ref=f"QC{tag}{n}",
                 shares=Decimal("5"),
                 cost_basis=Decimal("50"),
                 acquired_on=day,
