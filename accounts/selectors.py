@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch
 
 from accounts.models import Account, Client, Invitation, Role, User
 from accounts.scoping import access_object, access_object_for_write
-from portfolios.selectors import market_values_by_account
+from portfolios.selectors import account_values
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,13 @@ def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]
     if search:
         clients = clients.filter(name__icontains=search)
     clients = list(clients)
-    account_ids = [account.pk for client in clients for account in client.accounts.all()]
-    values = market_values_by_account(account_ids=account_ids)
+    values = account_values(
+        accounts=[account for client in clients for account in client.accounts.all()]
+    )
     rows = []
     for client in clients:
         accounts = list(client.accounts.all())
-        held = [values[a.pk] + a.cash_balance for a in accounts if a.pk in values]
+        held = [values[a.pk] for a in accounts if a.pk in values]
         rows.append(
             DashboardRow(
                 client=client,

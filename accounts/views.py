@@ -21,7 +21,7 @@ from accounts.forms import (
 from accounts.models import Account, Invitation, Role
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
-from portfolios.selectors import market_values_by_account
+from portfolios.selectors import account_values
 
 
 class PortalLoginView(LoginView):
@@ -83,11 +83,9 @@ def client_detail(request, public_id):
     accounts = list(
         Account.objects.visible_to(request.user).filter(client=client).select_related("strategy")
     )
-    values = market_values_by_account(account_ids=[a.pk for a in accounts])
+    values = account_values(accounts=accounts)
     for account in accounts:
-        account.market_value = (
-            values[account.pk] + account.cash_balance if account.pk in values else None
-        )
+        account.market_value = values.get(account.pk)
     return render(
         request,
         "accounts/client_detail.html",

@@ -83,14 +83,14 @@ def account_lots(*, account, as_of: date | None = None) -> AccountLots:
     unpriced = 0
     for lot in lots:
         price = prices.get(lot.security_id)
-        value = money_round(lot.shares * price[0]) if price else None
+        value = money_round(lot.shares * price.close) if price else None
         unrealized = value - lot.cost_basis if value is not None else None
         days = days_until_long_term(lot.adjusted_acquired_on, as_of)
         rows.append(
             LotRow(
                 lot=lot,
-                price=price[0] if price else None,
-                price_date=price[1] if price else None,
+                price=price.close if price else None,
+                price_date=price.on if price else None,
                 market_value=value,
                 unrealized=unrealized,
                 is_long_term=days == 0,
