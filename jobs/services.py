@@ -9,7 +9,6 @@ a redelivered message takes it (`task_reject_on_worker_lost` + acks_late), and t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,8 +22,6 @@ from django.utils import timezone
 
 from jobs.models import Job, JobStatus
 from jobs.progress import ProgressWriter
-
-ProgressCallback = Callable[[int, str], None]
 
 
 class JobCancelled(Exception):

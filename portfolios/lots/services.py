@@ -6,7 +6,7 @@ re-exported here). Conventions: docs/lots.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.types import ProgressCallback
 from portfolios.lots.bulk import rows_insert
 from portfolios.lots.cash import cash_balance_set
 from portfolios.lots.imports import (
@@ -46,7 +47,6 @@ from portfolios.models import (
     TradeSource,
 )
 
-ProgressCallback = Callable[[int, str], None]
 ZERO = Decimal("0")
 TRADE_FIELDS = (
     "firm",
