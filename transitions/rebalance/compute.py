@@ -250,11 +250,8 @@ def _store(inputs: RebalanceInputs, result, costs, *, actor, job, batch) -> Trad
     trade_list.realized_st = money_round(st)
     trade_list.realized_lt = money_round(lt)
     trade_list.estimated_tax = money_round(tax_estimate(st, lt, rates).tax_with_loss_value)
-    trade_list.harvested_losses = money_round(
-        -sum((line.realized_gain for line in lines if line.realized_gain < 0), ZERO)
-        if lines
-        else ZERO
-    )
+    losses = [g for g in (line.realized_gain for line in lines) if g is not None and g < 0]
+    trade_list.harvested_losses = money_round(-sum(losses, ZERO))
     trade_list.turnover = max(float(result.turnover), 0.0)
     trade_list.trade_count = len(lines)
     trade_list.fees = fees

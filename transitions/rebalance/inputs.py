@@ -219,7 +219,7 @@ def inputs_load(
     from portfolios.selectors import account_cash, latest_prices, universe_load
 
     as_of = as_of or timezone.localdate()
-    target, target_weights, strategy_weights = _target_rows(account)
+    target_row, target_weights, strategy_weights = _target_rows(account)
     universe = universe_load(security_ids=sorted(target_weights))
     universe, household = household_lots_load(client=account.client, as_of=as_of, universe=universe)
     count = len(universe)
@@ -365,7 +365,7 @@ def inputs_load(
             + [("recent", [r[4] for r in recent])]
         ),
         "cash": str(cash),
-        "target": _digest([target.pk, target.inputs_hash, str(target.computed_at)]),
+        "target": _digest([target_row.pk, target_row.inputs_hash, str(target_row.computed_at)]),
         "settings": _digest(
             [settings.as_json(), {k: np.flatnonzero(v).tolist() for k, v in masks.items()}]
         ),
@@ -395,7 +395,7 @@ def inputs_load(
         blocked=tuple(blocked),
         digest=_digest(parts),
         digest_parts=parts,
-        target_id=target.pk,
+        target_id=target_row.pk,
         notes=tuple(notes),
     )
 
