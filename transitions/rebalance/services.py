@@ -149,7 +149,10 @@ def trade_list_mark_executed(
     from portfolios.lots.types import TradeInput
     from portfolios.models import CashKind, TradeSource
 
-    trade_date = trade_date or timezone.localdate()
+    today = timezone.localdate()
+    trade_date = trade_date or today
+    if trade_date > today:
+        raise ValidationError({"trade_date": f"{trade_date.isoformat()} is in the future."})
     with transaction.atomic():
         locked = _locked(trade_list)
         if locked.status == TradeListStatus.EXECUTED:
@@ -189,7 +192,7 @@ def trade_list_mark_executed(
             )
         if items:
             try:
-                trades_record(trades=items, actor=actor, client=account.client, today=trade_date)
+                trades_record(trades=items, actor=actor, client=account.client)
             except TradesRefused as refused:
                 raise ValidationError(
                     [_problem_text(problem, lines) for problem in refused.problems]
