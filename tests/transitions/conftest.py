@@ -51,11 +51,17 @@ def trade_input(account, security, *, shares, price, on, action="BUY", source="o
     )
 
 
-def trades_add(account, items):
-    """Trades through the tax engine's trade service (one replay)."""
+def trades_add(account, items, *, cash: Decimal | None = Decimal("1000")):
+    """Trades through the tax engine's trade service (one replay); the accounts' cash is then
+    set to `cash` (opening lots are not paid from the account's cash)."""
+    from portfolios.lots.cash import cash_balance_set
     from portfolios.lots.trades import trades_record
 
-    return trades_record(trades=items, actor=None, client=account.client)
+    result = trades_record(trades=items, actor=None, client=account.client)
+    if cash is not None:
+        for touched in {item.account.pk: item.account for item in items}.values():
+            cash_balance_set(account=touched, actor=None, amount=cash)
+    return result
 
 
 def world_build(cast, *, holdings=None) -> RebalanceWorld:

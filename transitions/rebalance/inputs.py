@@ -249,6 +249,12 @@ def inputs_load(
 
     settings = settings_effective(account=account)
     cash = account_cash(account=account)
+    if cash < 0:
+        raise InputsRefused(
+            {
+                "cash": f"{account.name} shows negative cash (${cash:,.2f}): record the deposit first."
+            }
+        )
     shares = household.shares[own]
     held_value = np.zeros(count)
     np.add.at(held_value, lot_asset, shares * prices[lot_asset])
