@@ -277,9 +277,9 @@ def rebalance_settings_save(*, firm, actor, values: dict, account=None) -> Rebal
     if values["budget_kind"] in (BudgetKind.NONE, BudgetKind.INHERIT):
         values["budget_amount"] = None
     with transaction.atomic():
-        row, _ = RebalanceSettings.objects.select_for_update().get_or_create(
-            firm=firm, account=account, defaults={"budget_kind": values["budget_kind"]}
-        )
+        row = RebalanceSettings.objects.select_for_update().filter(
+            firm=firm, account=account
+        ).first() or RebalanceSettings(firm=firm, account=account)
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_by = actor
