@@ -196,6 +196,10 @@ def trade_list_compute(
     Raises InputsRefused (nothing stored) when the account cannot be rebalanced as it stands;
     an infeasible problem is stored as a failed trade list that says which constraint conflicts.
     """
+    if account.strategy_id is None:
+        raise InputsRefused(
+            {"account": f"{account.name} has no strategy: choose one before rebalancing."}
+        )
     if refresh_target:
         from esg.services import customized_target_refresh
 
