@@ -153,7 +153,11 @@ def rebalance_batch_item_run(*, item_id: int) -> str:
             or not Account.objects.visible_to(actor).filter(pk=item.account_id).exists()
         ):
             raise JobError("The batch's owner may no longer see this account.")
-        trade_list = trade_list_compute(account=item.account, actor=actor, batch=batch)
+        # Constraint costs re-solve once per binding constraint: single proposals show them;
+        # a batch skips them to keep the fan-out at one solve per account.
+        trade_list = trade_list_compute(
+            account=item.account, actor=actor, batch=batch, with_costs=False
+        )
         if trade_list.status == "failed":
             raise JobError(trade_list.error)
     except (ValidationError, JobError) as error:
