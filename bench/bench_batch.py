@@ -6,8 +6,8 @@ Needs PostgreSQL (DATABASE_URL) and a broker (CELERY_BROKER_URL): the workers ar
 processes (`celery -A pma_portal worker -c 2`) that must reach the same database; without
 either the entry says so in its detail. A throwaway database is created and dropped here.
 Per account the work is the portal's own: the customized target's digest check, loading the
-household's lots, prices and risk model, the solve (whole shares; constraint costs are skipped in batches, as in the
-portal), storing the trade list.
+household's lots, prices and risk model, the solve (whole shares; batches skip the constraint
+costs, as in the portal), storing the trade list.
 """
 
 from __future__ import annotations

@@ -252,7 +252,8 @@ def inputs_load(
     if cash < 0:
         raise InputsRefused(
             {
-                "cash": f"{account.name} shows negative cash (${cash:,.2f}): record the deposit first."
+                "cash": f"{account.name} shows negative cash (${cash:,.2f}): record the "
+                "deposit first."
             }
         )
     shares = household.shares[own]
