@@ -101,3 +101,31 @@ def test_batch_page_and_progress(world, cast, client, django_capture_on_commit_c
     )
     body = client.get(response["Location"]).content.decode()
     assert "1 done, 0 failed of 1 accounts" in body and world.account.name in body
+
+
+def test_platform_staff_keep_the_share_class_table_in_the_admin(world, client, django_user_model):
+    from transitions.rebalance.models import ShareClassGroup
+
+    staff = django_user_model.objects.create_superuser("staff-rb", password="x-long-enough-pw-1")
+    client.force_login(staff)
+    group = ShareClassGroup.objects.get(name="Alphabet")
+    response = client.get(reverse("admin:transitions_shareclassgroup_changelist"))
+    assert response.status_code == 200 and "GOOG, GOOGL" in response.content.decode()
+    response = client.get(reverse("admin:transitions_shareclassgroup_change", args=[group.pk]))
+    assert response.status_code == 200
+
+
+def test_share_class_seed_groups_only_present_tickers(db):
+    from portfolios.models import Security
+    from transitions.rebalance.models import ShareClassGroup, ShareClassMember
+    from transitions.rebalance.share_classes import share_class_groups_seed
+
+    for ticker in ("FOX", "FOXA", "NWS"):
+        Security.objects.create(ticker=ticker, name=ticker)
+    assert share_class_groups_seed() == 1
+    assert share_class_groups_seed() == 1  # idempotent
+    assert sorted(ShareClassMember.objects.values_list("security__ticker", flat=True)) == [
+        "FOX",
+        "FOXA",
+    ]
+    assert ShareClassGroup.objects.get().name == "Fox Corporation"

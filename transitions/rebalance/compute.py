@@ -231,14 +231,14 @@ def _store(inputs: RebalanceInputs, result, costs, *, actor, job, batch) -> Trad
         solve_seconds=float(result.seconds),
         tracking_error_before=float(result.tracking_error_before),
         value_before=money_round(Decimal(str(result.equity_before or 0.0))),
-        cash_before=inputs.cash,
+        cash_before=inputs.cash - settings.deposit,  # the problem's cash holds the deposit
         withdrawal=settings.withdrawal - settings.deposit,
         messages=[*inputs.notes, *result.messages],
     )
     if not result.ok:
         trade_list.status = TradeListStatus.FAILED
         trade_list.error = result.conflict or f"The optimizer found no answer ({result.status})."
-        trade_list.cash_after = inputs.cash
+        trade_list.cash_after = trade_list.cash_before
         with transaction.atomic():
             trade_list.save()
             _blocked_store(trade_list, inputs)
@@ -259,7 +259,9 @@ def _store(inputs: RebalanceInputs, result, costs, *, actor, job, batch) -> Trad
     trade_list.turnover = max(float(result.turnover), 0.0)
     trade_list.trade_count = len(lines)
     trade_list.fees = fees
-    trade_list.cash_after = inputs.cash + proceeds - costs_total - fees - trade_list.withdrawal
+    trade_list.cash_after = (
+        trade_list.cash_before + proceeds - costs_total - fees - trade_list.withdrawal
+    )
     trade_list.constraint_costs = _costs_json(costs)
     trade_list.left_to_sell = _left_to_sell(inputs, result)
     for row in trade_list.left_to_sell:
