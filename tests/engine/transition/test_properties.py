@@ -200,3 +200,25 @@ def test_same_seed_same_numbers_in_any_process() -> None:
         out.pop("seconds")
     assert first == again
     assert first["scenarios"][0]["paths"] != other["scenarios"][0]["paths"]
+
+
+def test_paths_come_back_in_order_with_progress_from_any_map() -> None:
+    """map_paths may return results in any order; progress counts every path."""
+    inp = random_input(5)
+    seen: list[tuple[int, int]] = []
+
+    def reversed_map(fn, tasks):
+        return [fn(task) for task in reversed(list(tasks))]
+
+    backwards = transition_plan(
+        inp,
+        paths=3,
+        seed=2,
+        map_paths=reversed_map,
+        progress=lambda done, total: seen.append((done, total)),
+        keep_paths=True,
+    )
+    forwards = transition_plan(inp, paths=3, seed=2, keep_paths=True)
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert [o.path_index for o in backwards.path_outcomes] == [0, 1, 2]
+    assert backwards.paths == forwards.paths
