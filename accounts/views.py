@@ -19,6 +19,7 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from accounts.models import Account, Invitation, Role
+from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
 from portfolios.selectors import account_values
@@ -153,6 +154,7 @@ def account_detail(request, public_id):
             "trades": account_trades(account=account),
             "cash_entries": account_cash_entries(account=account),
             "total_value": (lots.market_value or 0) + account.cash_balance,
+            **account_sections_context(account=account, user=request.user),
         },
     )
 

@@ -6,5 +6,5 @@ class TransitionsConfig(AppConfig):
     verbose_name = "Transitions and rebalancing"
 
     def ready(self) -> None:
-        from transitions import tasks  # noqa: F401  the batch task
+        from transitions import sections, tasks  # noqa: F401  account page section, batch task
         from transitions.rebalance import jobs  # noqa: F401  registers the job runners

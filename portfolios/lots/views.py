@@ -177,9 +177,7 @@ def trade_create(request, public_id):
 @firm_view
 @require_http_methods(["GET", "POST"])
 def cash_entry_create(request, public_id):
-    account = access_object(
-        Account.objects.select_related("client", "firm"), user=request.user, public_id=public_id
-    )
+    account = access_account_for_write(user=request.user, id=public_id)
     form = CashEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
