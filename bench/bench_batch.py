@@ -190,6 +190,11 @@ def _worker(*, bench_url: str, broker: str, queue: str) -> subprocess.Popen:
         "DATABASE_URL": bench_url,
         "CELERY_BROKER_URL": broker,
         "DJANGO_SETTINGS_MODULE": "pma_portal.settings",
+        # One thread of linear algebra per worker process: two processes on two cores.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "RAYON_NUM_THREADS": "1",
     }
     celery = str(Path(sys.executable).with_name("celery"))
     return subprocess.Popen(
