@@ -153,7 +153,15 @@ def direct_solve(
 
 
 def solver_settings() -> clarabel.DefaultSettings:
-    """Clarabel's settings for the rebalancing QP."""
+    """Clarabel's settings for the rebalancing QP.
+
+    Iterative refinement of each KKT solve stops at 1e-9 (Clarabel's default 1e-13): about
+    15 % less solve time on bench_transition's problems, answers within 3e-8 of equity in
+    any lot's sale and 4e-11 of equity in objective, residuals still ~1e-10. The
+    termination tolerances stay at Clarabel's 1e-8 (1e-7 or 1e-6 bought nothing measurable).
+    """
     settings = clarabel.DefaultSettings()
     settings.verbose = False
+    settings.iterative_refinement_reltol = 1e-9
+    settings.iterative_refinement_abstol = 1e-9
     return settings
