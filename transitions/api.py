@@ -1,3 +1,5 @@
 """REST API of this area; viewsets listed in API_ROUTES are registered under /api/."""
 
-API_ROUTES: list = []
+from transitions.rebalance.api import API_ROUTES as REBALANCE_ROUTES
+
+API_ROUTES: list = [*REBALANCE_ROUTES]

@@ -36,88 +36,104 @@ _STATUS = {
 }
 
 
-def direct_solve(problem: RebalanceProblem, inputs: Inputs, root: FloatArray) -> ContinuousAnswer:
-    """Solve with Clarabel from hand-built matrices; status and residuals as the cvxpy path."""
+def direct_solve(
+    problem: RebalanceProblem, inputs: Inputs, root: FloatArray, settings: object | None = None
+) -> ContinuousAnswer:
+    """Solve with Clarabel from hand-built matrices; status and residuals as the cvxpy path.
+
+    Only what can move reaches the solver: lots with something sellable and names that may be
+    bought (the others are fixed at zero), and a buy's upper bound only where the cash floor
+    does not already imply it. The matrix is assembled once, as coordinates, in numpy.
+    """
     n_lots, n, k = len(inputs.lot_value), problem.asset_count, root.shape[1]
     fee = problem.trading_cost_bps / 1e4
-    # lots that can move; the others are fixed at zero and never reach the solver
     lots = np.flatnonzero(inputs.sell_ub > 0)
-    c = len(lots)
+    names = np.flatnonzero(inputs.buy_ub > 0)
+    c, m = len(lots), len(names)
     value = inputs.lot_value[lots]
-    o_s, o_b, o_a, o_y = 0, c, c + n, c + 2 * n
+    o_b, o_a = c, c + m
+    o_y = o_a + n
     n_var = o_y + k
     risk = 2 * OBJECTIVE_SCALE * problem.risk_aversion
     p_diag = np.zeros(n_var)
     p_diag[o_a:o_y] = risk * problem.specific_variance
     p_diag[o_y:] = risk
-    p_mat = sp.diags(p_diag, format="csc")
+    diag = np.arange(n_var)
+    p_mat = sp.csc_matrix((p_diag, (diag, diag)), shape=(n_var, n_var))
     q = np.zeros(n_var)
-    q[o_s:o_b] = OBJECTIVE_SCALE * (inputs.lot_tax_coef[lots] + fee * value)
+    q[:c] = OBJECTIVE_SCALE * (inputs.lot_tax_coef[lots] + fee * value)
     q[o_b:o_a] = OBJECTIVE_SCALE * fee
 
-    eye_n = sp.identity(n, format="csr")
-    agg = sp.csr_matrix((value, (problem.lot_asset[lots], np.arange(c))), shape=(n, c))
-    zero_n_k = sp.csr_matrix((n, k))
-    # equalities: a - b + M s = base;  y - G'a = 0
-    eq = sp.bmat(
-        [
-            [agg, -eye_n, eye_n, zero_n_k],
-            [None, None, -sp.csr_matrix(root.T), sp.identity(k)],
-        ],
-        format="csr",
-    )
-    eq = _widen(eq, n_var)
-    eq_rhs = np.r_[inputs.base_active, np.zeros(k)]
-    rows = [
-        sp.hstack([-sp.identity(c), sp.csr_matrix((c, n_var - c))]),
-        sp.hstack([sp.identity(c), sp.csr_matrix((c, n_var - c))]),
-        sp.hstack([sp.csr_matrix((n, c)), -eye_n, sp.csr_matrix((n, n_var - c - n))]),
-        sp.hstack([sp.csr_matrix((n, c)), eye_n, sp.csr_matrix((n, n_var - c - n))]),
-    ]
-    rhs = [np.zeros(c), inputs.sell_ub[lots], np.zeros(n), inputs.buy_ub]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    rhs: list[np.ndarray] = []
+    row = 0
 
-    def row(s_coef: FloatArray, b_coef: float) -> sp.csr_matrix:
-        dense_b = np.full(n, b_coef)
-        data = np.r_[s_coef, dense_b]
-        cols = np.r_[np.arange(c), o_b + np.arange(n)]
-        return sp.csr_matrix((data, (np.zeros(c + n, dtype=int), cols)), shape=(1, n_var))
+    def put(r: np.ndarray, col: np.ndarray, val: np.ndarray | float) -> None:
+        rows.append(np.asarray(r, dtype=np.int64) + row)
+        cols.append(np.asarray(col, dtype=np.int64))
+        data.append(np.broadcast_to(np.asarray(val, dtype=float), np.shape(col)))
+
+    lot_range, name_range, asset_range = np.arange(c), np.arange(m), np.arange(n)
+    # equalities: a - b + M s = base;  y - G'a = 0
+    put(problem.lot_asset[lots], lot_range, value)
+    put(names, o_b + name_range, -1.0)
+    put(asset_range, o_a + asset_range, 1.0)
+    g_rows, g_cols = np.nonzero(root.T)
+    put(n + g_rows, o_a + g_cols, -root.T[g_rows, g_cols])
+    put(n + np.arange(k), o_y + np.arange(k), 1.0)
+    rhs.append(np.r_[inputs.base_active, np.zeros(k)])
+    row = n + k
+    eq_rows = row
+    # bounds: -s <= 0, s <= ub, -b <= 0, b <= buy_ub (unless the cash floor implies it)
+    put(lot_range, lot_range, -1.0)
+    put(c + lot_range, lot_range, 1.0)
+    put(2 * c + name_range, o_b + name_range, -1.0)
+    rhs.extend([np.zeros(c), inputs.sell_ub[lots], np.zeros(m)])
+    row += 2 * c + m
+    floor = (problem.cash_target + problem.withdrawal) / inputs.equity - inputs.cash_weight
+    buy_ub = inputs.buy_ub[names]
+    implied = ((1 - fee) * float(value @ inputs.sell_ub[lots]) - floor) / (1 + fee)
+    capped = names if not problem.cash_nonnegative else names[buy_ub < implied]
+    if len(capped):
+        put(np.arange(len(capped)), o_b + np.searchsorted(names, capped), 1.0)
+        rhs.append(inputs.buy_ub[capped])
+        row += len(capped)
+
+    def dense_row(s_coef: FloatArray, b_coef: float, bound: float) -> None:
+        nonlocal row
+        put(np.zeros(c), lot_range, s_coef)
+        if b_coef:
+            put(np.zeros(m), o_b + name_range, b_coef)
+        rhs.append(np.array([bound]))
+        row += 1
 
     if problem.cash_nonnegative:
-        floor = (problem.cash_target + problem.withdrawal) / inputs.equity - inputs.cash_weight
-        rows.append(row(-(1 - fee) * value, 1 + fee))
-        rhs.append(np.array([-floor]))
+        dense_row(-(1 - fee) * value, 1 + fee, -floor)
     if problem.gain_budget is not None:
-        rows.append(row(inputs.lot_gain[lots], 0.0))
-        rhs.append(np.array([problem.gain_budget / inputs.equity]))
+        dense_row(inputs.lot_gain[lots], 0.0, problem.gain_budget / inputs.equity)
     if problem.tax_budget is not None:
-        rows.append(row((inputs.lot_gain * inputs.lot_rate)[lots], 0.0))
-        rhs.append(np.array([problem.tax_budget / inputs.equity]))
+        dense_row(
+            (inputs.lot_gain * inputs.lot_rate)[lots], 0.0, problem.tax_budget / inputs.equity
+        )
     if problem.max_turnover is not None:
-        rows.append(row(value, 1.0))
-        rhs.append(np.array([problem.max_turnover]))
-    ineq = sp.vstack(rows, format="csr")
-    blocks = [eq, ineq]
-    cones = [clarabel.ZeroConeT(eq.shape[0]), clarabel.NonnegativeConeT(ineq.shape[0])]
-    all_rhs = [eq_rhs, np.concatenate(rhs)]
+        dense_row(value, 1.0, problem.max_turnover)
+    cones = [clarabel.ZeroConeT(eq_rows), clarabel.NonnegativeConeT(row - eq_rows)]
     if problem.te_max is not None:
         # slack = (te_max, y, sqrt(D) a) in the second-order cone
-        soc = sp.csr_matrix(
-            (
-                -np.r_[np.ones(k), np.sqrt(problem.specific_variance)],
-                (np.arange(1, k + n + 1), np.r_[o_y + np.arange(k), o_a + np.arange(n)]),
-            ),
-            shape=(1 + k + n, n_var),
-        )
-        blocks.append(soc)
+        put(1 + np.arange(k), o_y + np.arange(k), -1.0)
+        put(1 + k + asset_range, o_a + asset_range, -np.sqrt(problem.specific_variance))
+        rhs.append(np.r_[problem.te_max, np.zeros(k + n)])
         cones.append(clarabel.SecondOrderConeT(1 + k + n))
-        all_rhs.append(np.r_[problem.te_max, np.zeros(k + n)])
-    a_mat = sp.vstack(blocks, format="csc")
-    settings = clarabel.DefaultSettings()
-    settings.verbose = False
-    started = time.perf_counter()
-    solver = clarabel.DefaultSolver(
-        sp.triu(p_mat, format="csc"), q, a_mat, np.concatenate(all_rhs), cones, settings
+        row += 1 + k + n
+    a_mat = sp.csc_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(row, n_var)
     )
+    if settings is None:
+        settings = solver_settings()
+    started = time.perf_counter()
+    solver = clarabel.DefaultSolver(p_mat, q, a_mat, np.concatenate(rhs), cones, settings)
     solution = solver.solve()
     seconds = time.perf_counter() - started
     status = _STATUS.get(str(solution.status).split(".")[-1], "solver_error")
@@ -126,8 +142,8 @@ def direct_solve(problem: RebalanceProblem, inputs: Inputs, root: FloatArray) ->
     if status not in ("optimal", "optimal_inaccurate"):
         return ContinuousAnswer(status, fraction, buy, "CLARABEL", seconds, np.inf, np.nan)
     x = np.asarray(solution.x)
-    fraction[lots] = x[o_s:o_b]
-    buy = x[o_b:o_a].copy()
+    fraction[lots] = x[:c]
+    buy[names] = x[o_b:o_a]
     residual = CompiledProblem._residual(problem, inputs, fraction, buy, root)
     if residual > RESIDUAL_TOLERANCE:
         status = "solver_error"
@@ -136,7 +152,16 @@ def direct_solve(problem: RebalanceProblem, inputs: Inputs, root: FloatArray) ->
     )
 
 
-def _widen(matrix: sp.csr_matrix, columns: int) -> sp.csr_matrix:
-    if matrix.shape[1] == columns:
-        return matrix
-    return sp.hstack([matrix, sp.csr_matrix((matrix.shape[0], columns - matrix.shape[1]))]).tocsr()
+def solver_settings() -> clarabel.DefaultSettings:
+    """Clarabel's settings for the rebalancing QP.
+
+    Iterative refinement of each KKT solve stops at 1e-9 (Clarabel's default 1e-13): about
+    15 % less solve time on bench_transition's problems, answers within 3e-8 of equity in
+    any lot's sale and 4e-11 of equity in objective, residuals still ~1e-10. The
+    termination tolerances stay at Clarabel's 1e-8 (1e-7 or 1e-6 bought nothing measurable).
+    """
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.iterative_refinement_reltol = 1e-9
+    settings.iterative_refinement_abstol = 1e-9
+    return settings

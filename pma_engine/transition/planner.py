@@ -107,7 +107,8 @@ def year_trade(
             tax_budget=rule.tax_budget,
             first_year=year == 1,
         )
-        layout = layout_key(book.layout.slot_asset.tobytes())
+        dpp = inp.solve_mode == "dpp"  # only the cached solver needs the layout's key
+        layout = layout_key(book.layout.slot_asset.tobytes()) if dpp else ""
 
         def canonical(p: RebalanceProblem) -> RebalanceProblem:
             return book_canonical(book, p, years=inp.years)

@@ -1,0 +1,30 @@
+"""Template filters of the rebalance pages (they format; the views read)."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+STATUS_BADGES = {
+    "proposed": "",
+    "approved": "good",
+    "exported": "good",
+    "executed": "good",
+    "stale": "warn",
+    "failed": "warn",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(str(status), "")
+
+
+@register.filter
+def te_percent(value) -> str:
+    """A tracking error (fraction a year) as '1.90 %'."""
+    if value is None or value == "":
+        return "—"
+    return f"{100 * float(value):.2f} %"
