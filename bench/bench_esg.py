@@ -94,12 +94,14 @@ def bench_esg() -> dict[str, dict[str, Any]]:
         import numpy as np
 
         from accounts.models import Account
-        from esg import services
+        from esg import selectors, services
         from esg.demo import categories_seed
         from esg.models import CategoryMember
         from pma_engine.target import exclusion_costs
+        from pma_engine.universe import risk_model_align
         from portfolios.demo import demo_reference_seed
         from portfolios.models import Security, Strategy
+        from portfolios.selectors import risk_model_load
         from tests.factories import AccountFactory
 
         demo_reference_seed(quick=True)
@@ -129,9 +131,9 @@ def bench_esg() -> dict[str, dict[str, Any]]:
 
         # Baseline: the engine alone, on the arrays the service built.
         resolved = services.customization_resolve(account=account, data=data, today=preview.as_of)
-        prepared = services._target_prepare(account=account, resolved=resolved, as_of=preview.as_of)
+        prepared = selectors.target_prepare(account=account, resolved=resolved, as_of=preview.as_of)
         universe = prepared.universe
-        risk = prepared.risk_model.reindex([row[1] for row in universe.securities])
+        risk = risk_model_align(risk_model_load(row_id=prepared.risk_model_id), universe.universe)
         masks = {s.label: s.mask for s in prepared.settings}
         engine_seconds, _ = _best_of(
             lambda: exclusion_costs(
@@ -140,16 +142,16 @@ def bench_esg() -> dict[str, dict[str, Any]]:
                 exposures=risk.exposures,
                 factor_cov=risk.factor_cov,
                 specific_var=risk.specific_var,
-                candidates=np.ones(len(universe.securities), dtype=bool),
+                candidates=np.ones(len(universe.universe), dtype=bool),
             ),
             5,
         )
 
         services.customization_save(account=account, actor=None, data=data)
         cached_seconds, state = _best_of(
-            lambda: services.customized_target_refresh(account=account), 5
+            lambda: selectors.customized_target_state(account=account), 5
         )
-        assert state.preview is None, "the cache should have been fresh"
+        assert state.target is not None and not state.is_stale, "the stored target is current"
         total = preview.total
         return {
             "esg_membership_rebuild_1100": {

@@ -25,6 +25,13 @@ from esg.models import (
     RestrictionMode,
     RestrictionScope,
 )
+from esg.types import (
+    ConcentratedPositionInput,
+    CustomizationInput,
+    ExclusionLine,
+    RestrictionInput,
+    TargetPreview,
+)
 
 # ------------------------------------------------------------------------------ categories
 
@@ -157,13 +164,13 @@ class CustomizationSerializer(serializers.Serializer):
         }
 
 
-def _customization_input(data: dict, *, current: services.CustomizationInput | None = None):
+def _customization_input(data: dict, *, current: CustomizationInput | None = None):
     """Validated serializer data as a CustomizationInput; parts not sent keep `current`."""
-    current = current or services.CustomizationInput()
+    current = current or CustomizationInput()
     restrictions = current.restrictions
     if "restrictions" in data:
         restrictions = tuple(
-            services.RestrictionInput(
+            RestrictionInput(
                 scope=row["scope"],
                 mode=row["mode"],
                 ticker=row.get("ticker", ""),
@@ -177,10 +184,10 @@ def _customization_input(data: dict, *, current: services.CustomizationInput | N
     positions = current.concentrated_positions
     if "concentrated_positions" in data:
         positions = tuple(
-            services.ConcentratedPositionInput(ticker=row["ticker"], note=row.get("note", ""))
+            ConcentratedPositionInput(ticker=row["ticker"], note=row.get("note", ""))
             for row in data["concentrated_positions"]
         )
-    return services.CustomizationInput(
+    return CustomizationInput(
         category_slugs=tuple(data["categories"])
         if "categories" in data
         else current.category_slugs,
@@ -189,7 +196,7 @@ def _customization_input(data: dict, *, current: services.CustomizationInput | N
     )
 
 
-def _line(line: services.ExclusionLine) -> dict:
+def _line(line: ExclusionLine) -> dict:
     return line.as_dict()
 
 
@@ -255,12 +262,25 @@ class CustomizationViewSet(FirmScopedViewSet):
             raise as_api_error(error) from error
         return Response(_preview_body(account, preview))
 
-    @extend_schema(summary="The customized target, with tracking-error figures")
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        summary="The stored customized target, with tracking-error figures; POST recomputes",
+        description="GET never computes: `stale` is true (and `stale_reasons` say why) when the "
+        "target's inputs changed since it was computed. POST (advisors) recomputes it if so.",
+    )
+    @action(detail=True, methods=["get", "post"])
     def target(self, request, public_id=None):
         account = self.get_object()
-        state = services.customized_target_refresh(account=account)
-        body = {"account": str(account.public_id), "problem": state.problem, "target": None}
+        if request.method == "POST":
+            state = services.customized_target_refresh(account=account)
+        else:
+            state = selectors.customized_target_state(account=account)
+        body = {
+            "account": str(account.public_id),
+            "problem": state.problem,
+            "stale": state.is_stale,
+            "stale_reasons": list(state.stale_reasons),
+            "target": None,
+        }
         target = state.target
         if target is not None:
             rows = selectors.target_weight_rows(
@@ -291,7 +311,7 @@ class CustomizationViewSet(FirmScopedViewSet):
         return Response(body)
 
 
-def _preview_body(account, preview: services.TargetPreview) -> dict:
+def _preview_body(account, preview: TargetPreview) -> dict:
     rows = selectors.target_weight_rows(
         weights=preview.weights, strategy_weights=preview.strategy_weights, limit=None
     )

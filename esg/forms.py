@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from esg.models import RestrictionMode, RestrictionScope
-from esg.services import ConcentratedPositionInput, CustomizationInput, RestrictionInput
+from esg.types import ConcentratedPositionInput, CustomizationInput, RestrictionInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -295,7 +295,9 @@ class CustomizedTarget(models.Model):
     `inputs_hash` digests everything the target depends on (strategy version, risk model,
     the names each exclusion removes, the candidate universe); a mismatch means recompute.
     `weights` holds only the names with weight, as [[security id, weight], ...].
-    `costs` lists each exclusion's tracking-error cost alone (see esg.services).
+    `costs` lists each exclusion's tracking-error cost alone (see esg.services.target).
+    Pages show this row as stored (never recomputed on GET), marked stale when `inputs`
+    differ from the current ones (esg.selectors.customized_target_state).
     """
 
     firm = models.ForeignKey("accounts.Firm", on_delete=models.PROTECT, related_name="+")
@@ -309,6 +311,12 @@ class CustomizedTarget(models.Model):
         "portfolios.RiskModel", on_delete=models.CASCADE, related_name="+"
     )
     inputs_hash = models.CharField(max_length=64)
+    inputs = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The digest's parts (strategy version, risk model, universe, exclusions): "
+        "which input changed since, for the stale mark.",
+    )
     as_of = models.DateField(help_text="Restrictions in force on this day were applied.")
     weights = models.JSONField(default=list)
     tracking_error = models.FloatField(help_text="Optimized target vs strategy, fraction a year.")

@@ -107,14 +107,23 @@ def _preview_rows(preview):
 
 
 @firm_view(roles=ALL_FIRM_ROLES)
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def account_target(request, public_id):
+    """GET shows the stored target (stale, with the reasons, if its inputs changed); POST
+    (advisors) recomputes it now."""
     account = access_object(
         Account.objects.select_related("client", "strategy"),
         user=request.user,
         public_id=public_id,
     )
-    state = services.customized_target_refresh(account=account)
+    if request.method == "POST":
+        state = services.customized_target_refresh(account=account)
+        if state.target is not None:
+            messages.success(request, "Customized target recomputed.")
+        else:
+            messages.error(request, state.problem or "No customized target could be computed.")
+        return redirect("esg-account-target", public_id=account.public_id)
+    state = selectors.customized_target_state(account=account)
     rows, costs = [], []
     if state.target is not None:
         rows = selectors.target_weight_rows(

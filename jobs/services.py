@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -11,8 +10,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from jobs.models import Job, JobStatus
-
-ProgressCallback = Callable[[int, str], None]
 
 
 def job_create(

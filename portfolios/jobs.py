@@ -21,6 +21,9 @@ def risk_model_build_job(*, job, progress) -> dict:
         )
     except ValidationError as error:
         raise JobError(" ".join(error.messages)) from error
+    from esg.services import customized_targets_refresh_queue  # esg builds on portfolios
+
+    customized_targets_refresh_queue(reason=f"risk model of {model.as_of}")
     return {
         "risk_model_id": model.pk,
         "as_of": model.as_of.isoformat(),

@@ -6,7 +6,6 @@ in-process), tracking error between two weight mappings, and the strategies' wei
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
-from pma_engine.risk import FactorRiskModel, portfolio_volatility, tracking_error_by_ticker
 from portfolios.models import (
     GICS_SECTORS,
     ModelWeight,
@@ -31,6 +29,17 @@ from portfolios.models import (
     Strategy,
     StrategyVersion,
     TaxLot,
+)
+from portfolios.risk_selectors import (  # noqa: F401  (re-exported: the contract's names)
+    _MODEL_CACHE,
+    WeightKey,
+    risk_model_current,
+    risk_model_for,
+    risk_model_latest,
+    risk_model_load,
+    tracking_error_pct,
+    universe_load,
+    volatility_pct,
 )
 
 CENT = Decimal("0.01")
@@ -213,108 +222,7 @@ def price_summary(*, security: Security) -> PriceSummary | None:
 
 
 # --------------------------------------------------------------------------- risk model
-
-# Keyed by (row id, created_at): a test database that rolls back can hand a row id out again,
-# never together with the same creation instant.
-_MODEL_CACHE: dict[tuple[int, object], FactorRiskModel] = {}
-_MODEL_CACHE_LOCK = threading.Lock()
-_MODEL_CACHE_SIZE = 3
-
-
-def risk_model_latest() -> RiskModel | None:
-    """The newest stored risk model row, without its payload."""
-    return RiskModel.objects.defer("payload").order_by("-as_of", "-created_at", "-id").first()
-
-
-def risk_model_load(*, row_id: int) -> FactorRiskModel:
-    """The engine model of one RiskModel row, deserialized once per process."""
-    created_at = RiskModel.objects.filter(pk=row_id).values_list("created_at", flat=True).get()
-    key = (row_id, created_at)
-    with _MODEL_CACHE_LOCK:
-        cached = _MODEL_CACHE.get(key)
-    if cached is not None:
-        return cached
-    payload = RiskModel.objects.filter(pk=row_id).values_list("payload", flat=True).get()
-    model = FactorRiskModel.from_bytes(bytes(payload))
-    with _MODEL_CACHE_LOCK:
-        while len(_MODEL_CACHE) >= _MODEL_CACHE_SIZE:
-            _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
-        _MODEL_CACHE[key] = model
-    return model
-
-
-def risk_model_current() -> FactorRiskModel | None:
-    """The newest stored risk model (None before the first build)."""
-    row = risk_model_latest()
-    return risk_model_load(row_id=row.pk) if row is not None else None
-
-
-WeightKey = int | str
-
-
-def _tickers_for(keys: Iterable[WeightKey]) -> tuple[dict[WeightKey, str], dict[str, str]]:
-    """Model tickers (and sectors) for security ids or master tickers.
-
-    A firm's legacy security is keyed `TICKER#id` so that it never borrows a master name's
-    risk; the model treats it as an unknown name of its sector (a proxy row).
-    """
-    keys = list(keys)
-    ids = [k for k in keys if isinstance(k, int)]
-    tickers = [k for k in keys if isinstance(k, str)]
-    label: dict[WeightKey, str] = {}
-    sectors: dict[str, str] = {}
-    for pk, ticker, sector, firm_id in Security.objects.filter(pk__in=ids).values_list(
-        "pk", "ticker", "sector", "firm_id"
-    ):
-        name = ticker if firm_id is None else f"{ticker}#{pk}"
-        label[pk] = name
-        sectors[name] = sector
-    for ticker, sector in Security.objects.filter(
-        firm__isnull=True, ticker__in=tickers
-    ).values_list("ticker", "sector"):
-        label[ticker] = ticker
-        sectors[ticker] = sector
-    for key in keys:
-        label.setdefault(key, f"?{key}")  # unknown: a proxy row of no sector
-    return label, sectors
-
-
-def tracking_error_pct(
-    *,
-    weights: Mapping[WeightKey, float | Decimal],
-    target: Mapping[WeightKey, float | Decimal],
-    model: FactorRiskModel | None = None,
-) -> float | None:
-    """Ex-ante tracking error of `weights` against `target`, in percent a year.
-
-    Keys are security ids (int) or master tickers (str); weights are used as given (pass
-    fractions that sum to one). None when no risk model has been built yet.
-    """
-    model = model or risk_model_current()
-    if model is None or (not weights and not target):
-        return None
-    label, sectors = _tickers_for([*weights, *target])
-    w: dict[str, float] = defaultdict(float)
-    b: dict[str, float] = defaultdict(float)
-    for key, value in weights.items():
-        w[label[key]] += float(value)
-    for key, value in target.items():
-        b[label[key]] += float(value)
-    return 100.0 * tracking_error_by_ticker(model, w, b, sectors=sectors)
-
-
-def volatility_pct(
-    *, weights: Mapping[WeightKey, float | Decimal], model: FactorRiskModel | None = None
-) -> float | None:
-    """Predicted annual volatility of a portfolio, in percent."""
-    model = model or risk_model_current()
-    if model is None or not weights:
-        return None
-    label, sectors = _tickers_for(weights)
-    tickers = [label[key] for key in weights]
-    aligned = model.reindex(tickers, sectors=sectors)
-    return 100.0 * portfolio_volatility(aligned, np.array([float(v) for v in weights.values()]))
-
+# The universe and risk-model reads live in portfolios/risk_selectors.py (keyed by security id).
 
 # --------------------------------------------------------------------------- strategies
 

@@ -6,7 +6,7 @@ and the models, validate files whole before saving anything, and load in bulk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from jobs.types import ProgressCallback
 from pma_engine.risk import FactorRiskModel, risk_model_estimate
 from pma_engine.securities import SecurityRecord, security_master_load
 from pma_engine.simulation import SimulatedPrices, SimulationParams, prices_simulate
@@ -38,8 +39,6 @@ WEIGHT_QUANTUM = Decimal("0.0000000001")  # ModelWeight.weight has 10
 WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
 PRICE_BATCH_SIZE = 20_000
 SQLITE_INDEX_REBUILD_ROWS = 200_000
-
-ProgressCallback = Callable[[int, str], None]
 
 
 def _no_progress(percent: int, message: str = "") -> None:
@@ -585,6 +584,12 @@ def strategy_version_create(
             if weight > 0
         ],
         batch_size=1000,
+    )
+    from esg.services import customized_targets_refresh_queue  # esg builds on portfolios
+
+    customized_targets_refresh_queue(
+        reason=f"{strategy.name} version {version.version}",
+        account_ids=strategy.accounts.values_list("pk", flat=True),
     )
     return version
 

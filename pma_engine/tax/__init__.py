@@ -3,7 +3,6 @@
 Pure Python with `Decimal` money; no Django. Conventions and defaults: docs/tax-engine.md.
 """
 
-from pma_engine.tax.arrays import LotArrays, open_lots_unrealized
 from pma_engine.tax.estimate import TaxEstimate, realized_gains_by_term, tax_estimate
 from pma_engine.tax.form8949 import (
     BasisReporting,
@@ -46,7 +45,6 @@ __all__ = [
     "Form8949Row",
     "LedgerError",
     "LedgerResult",
-    "LotArrays",
     "OpenLot",
     "PartTotals",
     "ReliefMethod",
@@ -65,7 +63,6 @@ __all__ = [
     "ledger_run",
     "long_term_date",
     "money_round",
-    "open_lots_unrealized",
     "realized_gains_by_term",
     "schedule_d_totals",
     "tax_estimate",

@@ -4,12 +4,14 @@ optimizers, and the realized-gains report (Form 8949 layout, Schedule D, carryov
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
 from django.utils import timezone
 
+from accounts.models import Account, AccountType
+from pma_engine.household import WASH_WINDOW_DAYS, HouseholdLots, household_lots_build
 from pma_engine.tax import (
     FilingStatus,
     Form8949Row,
@@ -23,9 +25,10 @@ from pma_engine.tax import (
     schedule_d_totals,
     tax_estimate,
 )
+from pma_engine.universe import Universe
 from portfolios.lots.ledger import household_ledger_run
-from portfolios.models import TaxLot, Trade
-from portfolios.selectors import latest_prices
+from portfolios.models import TaxLot, Trade, TradeAction
+from portfolios.selectors import latest_prices, universe_load
 
 ZERO = Decimal("0")
 
@@ -136,73 +139,66 @@ def account_trades(*, account, limit: int = 200) -> list[Trade]:
 # --------------------------------------------------------------------------- for optimizers
 
 
-@dataclass(frozen=True)
-class HouseholdLotArrays:
-    """The household's open lots as arrays, one entry per lot (for optimizers, in bulk).
+def household_lots_load(
+    *, client, as_of: date | None = None, universe: Universe | None = None
+) -> tuple[Universe, HouseholdLots]:
+    """All open lots of all accounts of the household, as the engine's arrays.
 
-    `ticker_index[i]` points into `tickers`; `account_index[i]` into `account_ids`; acquired
-    dates are the wash-adjusted holding-period starts (numpy datetime64[D]); basis is the
-    total adjusted basis of the lot.
+    One query per table (accounts, lots, trades in the wash window, and securities when the
+    universe must grow), `values_list` into numpy. The universe returned is `universe` (or an
+    empty one) followed by the held securities it lacked, legacy ones included, ordered by
+    ticker then id.
     """
-
-    tickers: list[str]
-    security_ids: np.ndarray
-    account_ids: list[int]
-    lot_ids: np.ndarray
-    ticker_index: np.ndarray
-    account_index: np.ndarray
-    shares: np.ndarray
-    basis: np.ndarray
-    acquired: np.ndarray
-    is_tax_deferred: np.ndarray
-
-
-def household_lot_arrays(*, client, accounts=None) -> HouseholdLotArrays:
-    """All open lots of the household (or of `accounts`), in one query, as numpy arrays."""
-    lots = TaxLot.objects.filter(account__client=client)
-    if accounts is not None:
-        lots = lots.filter(account__in=list(accounts))
-    rows = list(
-        lots.order_by("account_id", "security__ticker", "adjusted_acquired_on", "id").values_list(
-            "pk",
-            "account_id",
-            "account__account_type",
-            "security_id",
-            "security__ticker",
-            "shares",
-            "cost_basis",
-            "adjusted_acquired_on",
+    as_of = as_of or timezone.localdate()
+    accounts = list(
+        Account.objects.filter(client=client).order_by("pk").values_list("pk", "account_type")
+    )
+    account_ids = [pk for pk, _ in accounts]
+    lot_rows = list(
+        TaxLot.objects.filter(account_id__in=account_ids)
+        .order_by("account_id", "security_id", "adjusted_acquired_on", "pk")
+        .values_list(
+            "public_id", "account_id", "security_id", "shares", "cost_basis", "adjusted_acquired_on"
         )
     )
-    tickers: list[str] = []
-    security_ids: list[int] = []
-    ticker_position: dict[int, int] = {}
-    account_ids: list[int] = []
-    account_position: dict[int, int] = {}
-    ticker_index = np.empty(len(rows), dtype=np.int64)
-    account_index = np.empty(len(rows), dtype=np.int64)
-    for i, (_pk, account_id, _type, security_id, ticker, *_rest) in enumerate(rows):
-        if security_id not in ticker_position:
-            ticker_position[security_id] = len(tickers)
-            tickers.append(ticker)
-            security_ids.append(security_id)
-        if account_id not in account_position:
-            account_position[account_id] = len(account_ids)
-            account_ids.append(account_id)
-        ticker_index[i] = ticker_position[security_id]
-        account_index[i] = account_position[account_id]
-    return HouseholdLotArrays(
-        tickers=tickers,
-        security_ids=np.array(security_ids, dtype=np.int64),
-        account_ids=account_ids,
-        lot_ids=np.array([r[0] for r in rows], dtype=np.int64),
-        ticker_index=ticker_index,
-        account_index=account_index,
-        shares=np.array([float(r[5]) for r in rows], dtype=np.float64),
-        basis=np.array([float(r[6]) for r in rows], dtype=np.float64),
-        acquired=np.array([r[7] for r in rows], dtype="datetime64[D]"),
-        is_tax_deferred=np.array([r[2] != "taxable" for r in rows], dtype=bool),
+    window_start = as_of - timedelta(days=WASH_WINDOW_DAYS)
+    trade_rows = list(
+        Trade.objects.filter(
+            account_id__in=account_ids, trade_date__gte=window_start, trade_date__lte=as_of
+        ).values_list("security_id", "action", "trade_date")
     )
+    universe = universe if universe is not None else Universe(ids=[], tickers=())
+    held = [row[2] for row in lot_rows]
+    missing = sorted({i for i in held if i not in universe})
+    if missing:
+        extra = universe_load(security_ids=missing)
+        order = sorted(range(len(extra)), key=lambda i: (extra.tickers[i], int(extra.ids[i])))
+        universe = universe.extended(extra.subset(order))
+    count = len(lot_rows)
+    columns = list(zip(*lot_rows, strict=True)) if lot_rows else [()] * 6
+    sales = [(sid, day) for sid, action, day in trade_rows if action == TradeAction.SELL]
+    buys = [(sid, day) for sid, action, day in trade_rows if action == TradeAction.BUY]
+
+    def ordinals(days) -> np.ndarray:
+        return np.fromiter((d.toordinal() for d in days), dtype=np.int64, count=len(days))
+
+    lots = household_lots_build(
+        universe=universe,
+        as_of=as_of,
+        account_ids=account_ids,
+        account_is_taxable=[kind == AccountType.TAXABLE for _, kind in accounts],
+        lot_public_ids=[str(public_id) for public_id in columns[0]],
+        lot_account_ids=np.fromiter(columns[1], dtype=np.int64, count=count),
+        lot_security_ids=np.fromiter(columns[2], dtype=np.int64, count=count),
+        shares=np.array(columns[3], dtype=np.float64),
+        basis=np.array(columns[4], dtype=np.float64),
+        acquired_adjusted=ordinals(columns[5]),
+        sale_security_ids=np.array([sid for sid, _ in sales], dtype=np.int64),
+        sale_days=ordinals([day for _, day in sales]),
+        buy_security_ids=np.array([sid for sid, _ in buys], dtype=np.int64),
+        buy_days=ordinals([day for _, day in buys]),
+    )
+    return universe, lots
 
 
 # --------------------------------------------------------------------------- realized gains

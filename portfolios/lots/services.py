@@ -8,7 +8,7 @@ every change so that optimizers and pages can read them in bulk. Conventions: do
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.types import ProgressCallback
 from pma_engine.tax import money_round
 from portfolios.lots.bulk import rows_insert
 from portfolios.lots.imports import (
@@ -43,7 +44,6 @@ from portfolios.models import (
     TradeSource,
 )
 
-ProgressCallback = Callable[[int, str], None]
 ZERO = Decimal("0")
 TRADE_FIELDS = (
     "firm",

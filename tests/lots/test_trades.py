@@ -257,15 +257,18 @@ def test_trades_api_creates_with_the_same_validation(cast, securities):
 def test_household_lot_arrays_for_optimizers(washed):
     import numpy as np
 
-    from portfolios.lots.selectors import household_lot_arrays
+    from portfolios.lots.selectors import household_lots_load
 
-    arrays = household_lot_arrays(client=washed.a.client)
-    assert arrays.tickers == ["XYZ"]
+    universe, arrays = household_lots_load(client=washed.a.client)
+    assert list(universe.tickers) == ["XYZ"]
     assert arrays.shares.tolist() == [30.0, 40.0]
     assert arrays.basis.tolist() == [1590.0, 1680.0]
-    assert arrays.acquired.tolist() == [date(2025, 2, 2), date(2026, 3, 20)]
-    assert arrays.is_tax_deferred.tolist() == [False, True]
-    assert np.array_equal(arrays.ticker_index, [0, 0])
+    assert [date.fromordinal(int(d)) for d in arrays.acquired_adjusted] == [
+        date(2025, 2, 2),
+        date(2026, 3, 20),
+    ]
+    assert (~arrays.lot_is_taxable).tolist() == [False, True]
+    assert np.array_equal(arrays.lot_security, [0, 0])
 
 
 def test_a_lot_made_without_a_trade_survives_the_replay(cast, securities):

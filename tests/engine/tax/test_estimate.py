@@ -7,12 +7,12 @@ from datetime import date
 import numpy as np
 import pytest
 
+from pma_engine.household import open_lots_unrealized
 from pma_engine.tax import (
     AccountType,
     OpenLot,
     TaxRates,
     ledger_run,
-    open_lots_unrealized,
     realized_gains_by_term,
     tax_estimate,
 )
@@ -91,14 +91,14 @@ def test_open_lots_unrealized_arrays() -> None:
         lot("AAA", "10", "1000", date(2023, 1, 15)),  # LT on 2024-01-16
         lot("BBB", "4", "200", date(2024, 2, 29)),  # LT on 2025-03-01
     ]
-    arrays = open_lots_unrealized(lots, {"AAA": 120.0, "BBB": 40.0}, date(2024, 1, 15))
-    np.testing.assert_allclose(arrays.unrealized_gain_per_share, [20.0, -10.0])
+    arrays, gain = open_lots_unrealized(lots, {"AAA": 120.0, "BBB": 40.0}, date(2024, 1, 15))
+    np.testing.assert_allclose(gain, [20.0, -10.0])
     assert arrays.is_long_term.tolist() == [False, False]
     # 2024-01-15 -> 2024-01-16 = 1 day; -> 2025-03-01 = 411 days (2024 has Feb 29)
-    assert arrays.days_until_long_term.tolist() == [1, 411]
-    later = open_lots_unrealized(lots, np.array([100.0, 60.0]), date(2025, 3, 1))
+    assert arrays.days_to_long_term.tolist() == [1, 411]
+    later, later_gain = open_lots_unrealized(lots, np.array([100.0, 60.0]), date(2025, 3, 1))
     assert later.is_long_term.tolist() == [True, True]
-    np.testing.assert_allclose(later.unrealized_gain_per_share, [0.0, 10.0])
+    np.testing.assert_allclose(later_gain, [0.0, 10.0])
 
 
 def test_open_lots_unrealized_checks_price_count() -> None:
