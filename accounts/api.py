@@ -38,11 +38,9 @@ class ClientViewSet(FirmScopedViewSet):
     list_select_related = ("advisor",)
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(Prefetch("accounts", queryset=Account.objects.only("id", "client")))
+    def scope_queryset(self, queryset):
+        return queryset.prefetch_related(
+            Prefetch("accounts", queryset=Account.objects.only("id", "client"))
         )
 
     def perform_create(self, serializer):
@@ -109,10 +107,8 @@ class AdvisorViewSet(FirmScopedViewSet):
     ordering_fields = ["last_name", "email"]
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return User.objects.none()
-        return selectors.advisors_of_firm(user=self.request.user)
+    def scope_queryset(self, queryset):
+        return selectors.advisors_among(users=queryset)
 
     def perform_update(self, serializer):
         is_active = serializer.validated_data.get("is_active")

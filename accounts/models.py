@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.tenancy import FirmScopedQuerySet
+from accounts.scoping import FirmScopedQuerySet
 
 DEFAULT_SHORT_TERM_RATE = Decimal("0.4080")
 DEFAULT_LONG_TERM_RATE = Decimal("0.2380")

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch
 
-from accounts.models import Account, Client, Role, User
-from portfolios.selectors import market_values_by_account
+from accounts.models import Account, Client, Invitation, Role, User
+from accounts.scoping import access_object, access_object_for_write
+from portfolios.selectors import account_values
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,13 @@ def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]
     if search:
         clients = clients.filter(name__icontains=search)
     clients = list(clients)
-    account_ids = [account.pk for client in clients for account in client.accounts.all()]
-    values = market_values_by_account(account_ids=account_ids)
+    values = account_values(
+        accounts=[account for client in clients for account in client.accounts.all()]
+    )
     rows = []
     for client in clients:
         accounts = list(client.accounts.all())
-        held = [values[a.pk] + a.cash_balance for a in accounts if a.pk in values]
+        held = [values[a.pk] for a in accounts if a.pk in values]
         rows.append(
             DashboardRow(
                 client=client,
@@ -55,9 +57,13 @@ def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]
 
 def advisors_of_firm(*, user: User):
     """Advisors and admins of the user's firm, with their client counts (firm admins only)."""
+    return advisors_among(users=User.objects.visible_to(user))
+
+
+def advisors_among(*, users):
+    """The advisors and admins among already firm-scoped `users`, with their client counts."""
     return (
-        User.objects.visible_to(user)
-        .filter(role__in=[Role.ADVISOR, Role.FIRM_ADMIN])
+        users.filter(role__in=[Role.ADVISOR, Role.FIRM_ADMIN])
         .annotate(client_count=Count("advised_clients"))
         .order_by("last_name", "first_name", "username")
     )
@@ -112,3 +118,42 @@ def _shown(field: str, value) -> str:
     if field == "account_number" and value:
         return f"••••{str(value)[-4:]}"
     return "" if value is None else str(value)
+
+
+# ------------------------------------------------------------------ one row, 404 when not yours
+# `id` is the row's public id (a UUID, as in URLs and the API).
+
+
+def access_client(*, user: User, id) -> Client:  # noqa: A002
+    """A household the user may see."""
+    return access_object(Client.objects.select_related("advisor"), user=user, public_id=id)
+
+
+def access_client_for_write(*, user: User, id) -> Client:  # noqa: A002
+    """A household the user may change (its advisor or a firm admin; never a client login)."""
+    return access_object_for_write(
+        Client.objects.select_related("advisor"), user=user, public_id=id
+    )
+
+
+def access_account(*, user: User, id) -> Account:  # noqa: A002
+    """A financial account of a household the user may see."""
+    return access_object(
+        Account.objects.select_related("client", "strategy", "firm"), user=user, public_id=id
+    )
+
+
+def access_account_for_write(*, user: User, id) -> Account:  # noqa: A002
+    """An account the user may change or trade in (not a client login)."""
+    return access_object_for_write(
+        Account.objects.select_related("client", "strategy", "firm"), user=user, public_id=id
+    )
+
+
+def access_advisor(*, user: User, id) -> User:  # noqa: A002
+    """A login of the user's firm (firm admins see all of them; others only themselves)."""
+    return access_object(User.objects, user=user, public_id=id)
+
+
+def access_invitation(*, user: User, id) -> Invitation:  # noqa: A002
+    return access_object(Invitation.objects, user=user, public_id=id)

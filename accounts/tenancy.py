@@ -1,7 +1,9 @@
 """Tenant isolation, enforced in one place per kind of entry point.
 
-- Models: every firm-owned row carries `firm`; its queryset defines `visible_to(user)`, the only
-  way views reach rows. `access_object` turns "missing" and "someone else's" into the same 404.
+- Models: every firm-owned row carries `firm`; its queryset (`accounts.scoping.FirmScopedQuerySet`)
+  defines `visible_to(user)`, the only way views reach rows. One row is fetched through an
+  `access_<thing>` selector (built on `accounts.scoping.access_object`), which turns "missing"
+  and "someone else's" into the same 404.
 - Pages: `firm_view` (function views) and `FirmViewMixin` (class views) require a signed-in firm
   user and set `request.firm` from the user, never from request data.
 - API: `accounts.permissions.IsFirmMember` is the default permission of every DRF view, and
@@ -17,35 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+
+from accounts.scoping import ADVISOR_ROLES, ALL_FIRM_ROLES
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-class FirmScopedQuerySet(models.QuerySet):
-    """Base queryset of firm-owned rows. Subclasses narrow `visible_to` by role."""
-
-    def for_firm_of(self, user) -> models.QuerySet:
-        firm_id = getattr(user, "firm_id", None) if user.is_authenticated else None
-        if firm_id is None:
-            return self.none()
-        return self.filter(firm_id=firm_id)
-
-    def visible_to(self, user) -> models.QuerySet:
-        return self.for_firm_of(user)
-
-
-def access_object(queryset: models.QuerySet, *, user, **lookup: Any):
-    """Fetch one row the user may see; 404 both for missing and for someone else's."""
-    try:
-        return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        # A malformed UUID is "not found" too, never a server error.
-        raise Http404("Not found.") from exc
 
 
 def is_firm_user(user) -> bool:
@@ -69,8 +48,11 @@ def _check_page_access(request, *, roles: tuple[str, ...] | None, write_roles: t
     return None
 
 
-ADVISOR_ROLES = ("firm_admin", "advisor")
-ALL_FIRM_ROLES = ("firm_admin", "advisor", "client")
+# Every function view wrapped by `firm_view`: the tenancy guard test checks membership here
+# (what the decorator made), not an attribute a view could set on itself.
+FIRM_VIEWS: set[Callable] = set()
+
+__all__ = ["ADVISOR_ROLES", "ALL_FIRM_ROLES", "FIRM_VIEWS", "FirmViewMixin", "firm_view"]
 
 
 def firm_view(
@@ -93,6 +75,7 @@ def firm_view(
             return func(request, *args, **kwargs)
 
         wrapper.tenant_scoped = True  # type: ignore[attr-defined]
+        FIRM_VIEWS.add(wrapper)
         return wrapper
 
     return decorate(view) if view is not None else decorate

@@ -18,10 +18,10 @@ from accounts.forms import (
     InvitationForm,
     ThrottledAuthenticationForm,
 )
-from accounts.models import Account, Client, Invitation, Role, User
-from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
+from accounts.models import Account, Invitation, Role
+from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
-from portfolios.selectors import market_values_by_account
+from portfolios.selectors import account_values
 
 
 class PortalLoginView(LoginView):
@@ -79,15 +79,13 @@ def client_create(request):
 
 @firm_view(roles=ALL_FIRM_ROLES)
 def client_detail(request, public_id):
-    client = access_object(Client.objects, user=request.user, public_id=public_id)
+    client = selectors.access_client(user=request.user, id=public_id)
     accounts = list(
         Account.objects.visible_to(request.user).filter(client=client).select_related("strategy")
     )
-    values = market_values_by_account(account_ids=[a.pk for a in accounts])
+    values = account_values(accounts=accounts)
     for account in accounts:
-        account.market_value = (
-            values[account.pk] + account.cash_balance if account.pk in values else None
-        )
+        account.market_value = values.get(account.pk)
     return render(
         request,
         "accounts/client_detail.html",
@@ -102,7 +100,7 @@ def client_detail(request, public_id):
 @firm_view
 @require_http_methods(["GET", "POST"])
 def client_edit(request, public_id):
-    client = access_object(Client.objects, user=request.user, public_id=public_id)
+    client = selectors.access_client_for_write(user=request.user, id=public_id)
     advisors = selectors.advisor_choices(user=request.user)
     form = ClientForm(request.POST or None, instance=client, advisor_queryset=advisors)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +119,7 @@ def client_edit(request, public_id):
 @firm_view
 @require_http_methods(["GET", "POST"])
 def account_create(request, client_id):
-    client = access_object(Client.objects, user=request.user, public_id=client_id)
+    client = selectors.access_client_for_write(user=request.user, id=client_id)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,11 +138,7 @@ def account_create(request, client_id):
 
 @firm_view(roles=ALL_FIRM_ROLES)
 def account_detail(request, public_id):
-    account = access_object(
-        Account.objects.select_related("client", "strategy"),
-        user=request.user,
-        public_id=public_id,
-    )
+    account = selectors.access_account(user=request.user, id=public_id)
     from portfolios.lots.selectors import account_lots, account_trades
 
     return render(
@@ -162,9 +156,7 @@ def account_detail(request, public_id):
 @firm_view
 @require_http_methods(["GET", "POST"])
 def account_edit(request, public_id):
-    account = access_object(
-        Account.objects.select_related("client"), user=request.user, public_id=public_id
-    )
+    account = selectors.access_account_for_write(user=request.user, id=public_id)
     form = AccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,7 +208,7 @@ def invitation_create(request):
 @firm_view(roles=(Role.FIRM_ADMIN,))
 @require_http_methods(["POST"])
 def advisor_set_active(request, public_id):
-    advisor = access_object(User.objects, user=request.user, public_id=public_id)
+    advisor = selectors.access_advisor(user=request.user, id=public_id)
     try:
         services.user_set_active(
             user=advisor, actor=request.user, is_active=request.POST.get("active") == "1"

@@ -37,7 +37,7 @@ def _holdings_csv(accounts, tickers, seed: int = 5) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def bench_lots_import() -> dict[str, dict]:
+def _in_throwaway_db(run):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pma_portal.settings")
     import django
 
@@ -51,9 +51,25 @@ def bench_lots_import() -> dict[str, dict]:
     )
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        return _run(connection.vendor)
+        return run(connection.vendor)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def bench_lots_import() -> dict[str, dict]:
+    return _in_throwaway_db(_run)
+
+
+def bench_trades_record() -> dict[str, dict]:
+    from bench.house_fixtures import trades_record_run
+
+    return _in_throwaway_db(trades_record_run)
+
+
+def bench_dashboard() -> dict[str, dict]:
+    from bench.house_fixtures import dashboard_run
+
+    return _in_throwaway_db(dashboard_run)
 
 
 def _run(vendor: str) -> dict[str, dict]:

@@ -78,11 +78,9 @@ class CategoryViewSet(ReferenceDataViewSet):
     serializer_class = CategorySerializer
     search_fields = ["name", "slug"]
 
-    def get_queryset(self):
+    def scope_queryset(self, queryset):
         queryset = (
-            super()
-            .get_queryset()
-            .filter(is_active=True)
+            queryset.filter(is_active=True)
             .annotate(member_count=Count("members"))
             .prefetch_related(Prefetch("rules", queryset=CategoryRule.objects.order_by("value")))
             .order_by("name")
@@ -218,8 +216,7 @@ class CustomizationViewSet(FirmScopedViewSet):
         ),
     )
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
+    def scope_queryset(self, queryset):
         if self.action == "list":
             queryset = queryset.filter(customization_note__isnull=False).order_by("pk")
         return queryset

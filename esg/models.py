@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from accounts.tenancy import FirmScopedQuerySet
+from accounts.scoping import FirmScopedQuerySet
 
 
 class ExclusionCategory(models.Model):

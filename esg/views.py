@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Account
-from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
+from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from esg import selectors, services
 from esg.forms import customization_forms, customization_input
 from esg.models import ExclusionCategory
@@ -46,11 +45,7 @@ def _error_messages(error: ValidationError) -> list[str]:
 @firm_view
 @require_http_methods(["GET", "POST"])
 def account_customize(request, public_id):
-    account = access_object(
-        Account.objects.select_related("client", "strategy"),
-        user=request.user,
-        public_id=public_id,
-    )
+    account = selectors.access_customization(user=request.user, id=public_id)
     categories = list(selectors.categories_list())
     initial = selectors.customization_current(account=account)
     data = request.POST if request.method == "POST" else None
@@ -111,18 +106,15 @@ def _preview_rows(preview):
 def account_target(request, public_id):
     """GET shows the stored target (stale, with the reasons, if its inputs changed); POST
     (advisors) recomputes it now."""
-    account = access_object(
-        Account.objects.select_related("client", "strategy"),
-        user=request.user,
-        public_id=public_id,
-    )
     if request.method == "POST":
+        account = selectors.access_customization_for_write(user=request.user, id=public_id)
         state = services.customized_target_refresh(account=account)
         if state.target is not None:
             messages.success(request, "Customized target recomputed.")
         else:
             messages.error(request, state.problem or "No customized target could be computed.")
         return redirect("esg-account-target", public_id=account.public_id)
+    account = selectors.access_customization(user=request.user, id=public_id)
     state = selectors.customized_target_state(account=account)
     rows, costs = [], []
     if state.target is not None:

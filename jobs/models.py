@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 
-from accounts.tenancy import FirmScopedQuerySet
+from accounts.scoping import FirmScopedQuerySet
 
 
 class JobStatus(models.TextChoices):
@@ -16,6 +17,10 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED_STATUSES = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 class JobQuerySet(FirmScopedQuerySet):
@@ -28,8 +33,9 @@ class JobQuerySet(FirmScopedQuerySet):
 
 
 class Job(models.Model):
-    """One unit of long work. A worker claims it with a conditional update, so a second delivery
-    of the same task finds it no longer queued and does nothing."""
+    """One unit of long work. A worker claims it with a conditional update (queued, or running
+    with an expired lease), so a second delivery of a live job does nothing; a running job holds
+    a lease its worker renews, and a job whose worker died is taken up again (jobs.services)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     firm = models.ForeignKey(
@@ -46,6 +52,22 @@ class Job(models.Model):
     kind = models.CharField(max_length=50)
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    # What the job works on (an import batch, an account, ...): shown on the job, and checked
+    # by the task base against what the job's creator may still see.
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_label = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A running job whose lease passed has lost its worker."
+    )
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
@@ -62,7 +84,10 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["firm", "created_by", "-created_at"])]
+        indexes = [
+            models.Index(fields=["firm", "created_by", "-created_at"]),
+            models.Index(fields=["status", "lease_until"], name="job_status_lease"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_percent")
         ]
@@ -72,4 +97,8 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not self.cancel_requested_at

@@ -204,6 +204,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message whose worker process died goes back to the queue (with acks_late).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Unacknowledged messages of a worker killed outright come back after this (Redis); it must
+# exceed the longest task. The reaper below brings such jobs back sooner.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3700"))
+}
+
+# Jobs (jobs/services.py): a running job's lease, renewed by progress calls and a heartbeat; a
+# job whose lease passed is taken up again, at most JOBS_MAX_ATTEMPTS times in all.
+JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
+JOBS_RETRY_BACKOFF_SECONDS = int(os.environ.get("JOBS_RETRY_BACKOFF_SECONDS", "5"))
+JOBS_REAP_EVERY_SECONDS = int(os.environ.get("JOBS_REAP_EVERY_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE = {
+    "jobs_reap_expired": {
+        "task": "jobs.tasks.jobs_reap_expired",
+        "schedule": float(JOBS_REAP_EVERY_SECONDS),
+    }
+}
 
 LOGGING = {
     "version": 1,

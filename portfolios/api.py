@@ -51,10 +51,8 @@ class SecurityViewSet(ReferenceDataViewSet):
     lookup_field = "ticker"
     lookup_value_regex = r"[^/]+"
 
-    def get_object(self):
-        security = selectors.security_access(user=self.request.user, ticker=self.kwargs["ticker"])
-        self.check_object_permissions(self.request, security)
-        return security
+    def lookup_object(self, queryset, value):
+        return selectors.security_pick(securities=queryset, ticker=value)
 
     @extend_schema(
         parameters=[
@@ -98,8 +96,8 @@ class StrategyViewSet(ReferenceDataViewSet):
     ordering_fields = ["name", "kind"]
     ordering = ["name"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("benchmark")
+    def scope_queryset(self, queryset):
+        return queryset.select_related("benchmark")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.tenancy import FirmScopedQuerySet
+from accounts.scoping import FirmScopedQuerySet
 from pma_engine.securities import GICS_SECTORS
 
 SECTOR_CHOICES = [(name, name) for name in GICS_SECTORS]
@@ -337,3 +337,48 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+
+class CashKind(models.TextChoices):
+    OPENING = "opening", "Opening balance"
+    DEPOSIT = "deposit", "Deposit"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    TRADE_PROCEEDS = "proceeds", "Sale proceeds"
+    TRADE_COST = "cost", "Purchase cost"
+    FEE = "fee", "Fee"
+
+
+class CashEntryQuerySet(TaxLotQuerySet):
+    pass
+
+
+class CashEntry(models.Model):
+    """One movement of an account's cash (signed: money in is positive). The account's cash is
+    the sum of its entries; `Account.cash_balance` is kept equal to it by the cash services."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    firm = models.ForeignKey("accounts.Firm", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="cash_entries"
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=12, choices=CashKind.choices)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    trade = models.ForeignKey(
+        Trade, null=True, blank=True, on_delete=models.SET_NULL, related_name="cash_entries"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CashEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "date", "id"]
+        indexes = [models.Index(fields=["account", "date"])]
+        verbose_name_plural = "cash entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} on {self.date}"

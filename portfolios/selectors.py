@@ -6,6 +6,7 @@ in-process), tracking error between two weight mappings, and the strategies' wei
 
 from __future__ import annotations
 
+import decimal
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,11 +15,12 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import connection
-from django.db.models import CharField, Count, F, FloatField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import CharField, Count, F, FloatField, Min, Q, Sum
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
+from pma_engine.tax import money_round
 from portfolios.models import (
     GICS_SECTORS,
     ModelWeight,
@@ -45,28 +47,59 @@ from portfolios.risk_selectors import (  # noqa: F401  (re-exported: the contrac
 CENT = Decimal("0.01")
 
 
-def latest_prices(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, object]]:
-    """Latest close and its date for each security that has a price."""
-    ids = list(set(security_ids))
-    if not ids:
-        return {}
-    newest = Price.objects.filter(security_id=OuterRef("security_id")).order_by("-date")
-    rows = Price.objects.filter(
-        security_id__in=ids, date=Subquery(newest.values("date")[:1])
-    ).values_list("security_id", "close", "date")
-    return {security_id: (close, on) for security_id, close, on in rows}
+@dataclass(frozen=True)
+class LatestPrice:
+    close: Decimal
+    on: date
+    source: str
 
 
-def latest_closes(*, security_ids: Iterable[int]) -> dict[int, tuple[Decimal, date, str]]:
-    """Latest close, its date and its source (synthetic or not) for each priced security."""
-    ids = list(set(security_ids))
+_LATEST_SQL = {
+    # One index probe per security on the (security, date) unique index.
+    "postgresql": (
+        "SELECT s.id, p.close, p.date, p.source FROM unnest(%s::bigint[]) AS s(id) "
+        "CROSS JOIN LATERAL (SELECT close, date, source FROM {table} "
+        "WHERE security_id = s.id ORDER BY date DESC LIMIT 1) AS p"
+    ),
+    # SQLite: a bare column next to MAX() comes from the row holding the maximum.
+    "sqlite": (
+        "SELECT security_id, close, MAX(date), source FROM {table} "
+        "WHERE security_id IN ({marks}) GROUP BY security_id"
+    ),
+}
+LATEST_CHUNK = 500
+_SQLITE_DECIMALS = decimal.Context(prec=15)  # as Django's SQLite converter reads decimals
+
+
+def latest_prices(*, security_ids: Iterable[int]) -> dict[int, LatestPrice]:
+    """Latest close, its date and its source for each security that has a price.
+
+    One indexed query (per 500 ids on SQLite): no correlated subquery over the price table.
+    """
+    ids = sorted(set(security_ids))
     if not ids:
         return {}
-    newest = Price.objects.filter(security_id=OuterRef("security_id")).order_by("-date")
-    rows = Price.objects.filter(
-        security_id__in=ids, date=Subquery(newest.values("date")[:1])
-    ).values_list("security_id", "close", "date", "source")
-    return {security_id: (close, on, source) for security_id, close, on, source in rows}
+    table = connection.ops.quote_name(Price._meta.db_table)
+    result: dict[int, LatestPrice] = {}
+    quantum = Decimal(1).scaleb(-Price._meta.get_field("close").decimal_places)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_LATEST_SQL["postgresql"].format(table=table), [ids])
+            rows = cursor.fetchall()
+        else:
+            rows = []
+            for start in range(0, len(ids), LATEST_CHUNK):
+                chunk = ids[start : start + LATEST_CHUNK]
+                sql = _LATEST_SQL["sqlite"].format(table=table, marks=",".join(["%s"] * len(chunk)))
+                cursor.execute(sql, chunk)
+                rows.extend(cursor.fetchall())
+    for security_id, close, on, source in rows:
+        if not isinstance(close, Decimal):
+            close = _SQLITE_DECIMALS.create_decimal_from_float(float(close)).quantize(quantum)
+        if isinstance(on, str):
+            on = date.fromisoformat(on)
+        result[security_id] = LatestPrice(close=close, on=on, source=source)
+    return result
 
 
 def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -83,10 +116,30 @@ def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal
     for row in rows:
         price = prices.get(row["security_id"])
         if price is not None:
-            values[row["account_id"]] += row["shares"] * price[0]
+            values[row["account_id"]] += row["shares"] * price.close
         else:
             values.setdefault(row["account_id"], Decimal("0"))
-    return {account_id: value.quantize(CENT) for account_id, value in values.items()}
+    return {account_id: money_round(value) for account_id, value in values.items()}
+
+
+def account_values(*, accounts) -> dict[int, Decimal]:
+    """Market value of each account: its positions at full precision plus its cash, rounded
+    once to cents. An account whose holdings are recorded (lots, or a cash ledger: an
+    imported CASH row, a deposit, a trade) has a value, cash-only ones included; one with
+    neither is absent (not loaded yet: the page shows a blank, not a misleading number)."""
+    from portfolios.models import CashEntry
+
+    accounts = list(accounts)
+    ids = [a.pk for a in accounts]
+    values = market_values_by_account(account_ids=ids)
+    with_ledger = set(
+        CashEntry.objects.filter(account_id__in=ids).values_list("account_id", flat=True).distinct()
+    )
+    return {
+        a.pk: values.get(a.pk, Decimal("0.00")) + money_round(a.cash_balance)
+        for a in accounts
+        if a.pk in values or a.pk in with_ledger
+    }
 
 
 # --------------------------------------------------------------------------- prices
@@ -478,12 +531,12 @@ def security_search(
 def security_access(*, user, ticker: str) -> Security:
     """The security with this ticker that the user may see (the master's before a legacy
     one); 404 for missing and for another firm's legacy name alike."""
-    security = (
-        Security.objects.visible_to(user)
-        .filter(ticker=ticker)
-        .order_by(F("firm_id").asc(nulls_first=True))
-        .first()
-    )
+    return security_pick(securities=Security.objects.visible_to(user), ticker=ticker)
+
+
+def security_pick(*, securities, ticker: str) -> Security:
+    """Among already firm-scoped `securities`, the one with this ticker (the master's first)."""
+    security = securities.filter(ticker=ticker).order_by(F("firm_id").asc(nulls_first=True)).first()
     if security is None:
         raise Http404("Not found.")
     return security
@@ -545,7 +598,7 @@ def account_weights(*, account) -> tuple[dict[int, float], list[str]]:
         if price is None:
             unpriced.append(row["security__ticker"])
             continue
-        values[row["security_id"]] = float(row["shares"] * price[0])
+        values[row["security_id"]] = float(row["shares"] * price.close)
     total = sum(values.values())
     if total <= 0:
         return {}, sorted(unpriced)
@@ -581,3 +634,21 @@ def account_risk(*, account) -> AccountRisk | None:
 
 def recent_start(*, end: date, days: int = 365) -> date:
     return end - timedelta(days=days)
+
+
+# --------------------------------------------------------------------------- cash
+
+
+def accounts_cash(*, account_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Cash of each account (one query). The balance is `Account.cash_balance`, which every
+    cash service moves together with a CashEntry row (the ledger that explains it)."""
+    from accounts.models import Account
+
+    ids = list(set(account_ids))
+    rows = Account.objects.filter(pk__in=ids).values_list("pk", "cash_balance")
+    return {pk: money_round(cash) for pk, cash in rows}
+
+
+def account_cash(*, account) -> Decimal:
+    """Cash held in one account."""
+    return accounts_cash(account_ids=[account.pk]).get(account.pk, Decimal("0.00"))

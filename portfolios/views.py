@@ -59,7 +59,7 @@ def security_list(request):
     index = index if index in SUPPORTED_INDICES else ""
     rows = selectors.security_search(user=request.user, query=query, sector=sector, index=index)
     page = Paginator(rows, SECURITIES_PER_PAGE).get_page(request.GET.get("page"))
-    closes = selectors.latest_closes(security_ids=[s.pk for s in page.object_list])
+    closes = selectors.latest_prices(security_ids=[s.pk for s in page.object_list])
     for security in page.object_list:
         security.latest = closes.get(security.pk)
     filters = request.GET.copy()

@@ -79,6 +79,7 @@ ACCOUNTS_ROUTES: list[Route] = [
     Route("job-detail", job_kw, roles=ALL, write_methods=()),
     Route("job-status", job_kw, roles=ALL, write_methods=()),
     Route("job-download", job_kw, roles=ALL, write_methods=()),
+    Route("job-cancel", job_kw, roles=("firm_admin", "advisor"), readable=False),
     # API
     Route("api-client-list", is_api=True, roles=ALL, payload={"name": "Intruder"}),
     Route(
@@ -111,6 +112,7 @@ ACCOUNTS_ROUTES: list[Route] = [
     Route("api-invitation-detail", invitation_kw, is_api=True, roles=ADMIN, write_methods=()),
     Route("api-job-list", is_api=True, roles=ALL, write_methods=("post",)),
     Route("api-job-detail", job_kw, is_api=True, roles=ALL, write_methods=("patch", "delete")),
+    Route("api-job-cancel", job_kw, is_api=True, roles=("firm_admin", "advisor"), readable=False),
 ]
 
 

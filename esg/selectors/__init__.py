@@ -12,6 +12,8 @@ from esg.selectors.categories import (
 )
 from esg.selectors.customization import (
     CustomizationSummary,
+    access_customization,
+    access_customization_for_write,
     customization_current,
     customization_stored,
     customization_summary,
@@ -28,6 +30,8 @@ from esg.selectors.target import (
 
 __all__ = [
     "CustomizationSummary",
+    "access_customization",
+    "access_customization_for_write",
     "categories_list",
     "category_history",
     "category_members",

@@ -1,7 +1,7 @@
 """The household ledger: lot relief, wash sales across every account, and the lots left open.
 
-One chronological pass (transactions sorted by date, same-date ones in input order) with
-deferred matching: a sale at a loss first takes replacement shares bought in the 30 days
+One chronological pass (transactions sorted by date, same-date ones in input order; same-day
+sales of one account and ticker are one order, see `ledger_run`) with deferred matching: a sale at a loss first takes replacement shares bought in the 30 days
 before it, then waits in a per-ticker queue; each later purchase within 30 days of the sale is
 offered to the waiting losses, earliest sale first (Treas. Reg. 1.1091-1(b), (c), (e)). Because
 every share a loss could take was bought no later than the purchase being offered, taking
@@ -104,6 +104,7 @@ class _Part:
 
     lot: _Lot
     sale_index: int
+    order_index: int  # the sale's order: its last row (same-day rows of one order, see sell)
     date_sold: date
     shares: Decimal
     proceeds: Decimal
@@ -158,7 +159,8 @@ class _Ledger:
 
     # -- applying transactions -------------------------------------------------------------
 
-    def apply(self, index: int, tx: Transaction) -> None:
+    def check(self, index: int, tx: Transaction) -> None:
+        """Refuse what no ledger could apply, whatever else the ledger holds."""
         if not tx.shares.is_finite() or tx.shares <= 0:
             raise LedgerError(index, f"shares must be positive, got {tx.shares}")
         if not tx.amount.is_finite() or tx.amount < 0:
@@ -174,10 +176,13 @@ class _Ledger:
                 f"account {tx.account!r} is {known_type.value} in an earlier transaction,"
                 f" not {tx.account_type.value}",
             )
+
+    def apply(self, index: int, tx: Transaction) -> None:
+        self.check(index, tx)
         if tx.action is Action.BUY:
             self.buy(index, tx)
         else:
-            self.sell(index, tx)
+            self.sell([(index, tx)])
 
     def buy(self, index: int, tx: Transaction) -> None:
         if tx.lot_id and (tx.account, tx.lot_id) in self.lots_by_id:
@@ -192,7 +197,36 @@ class _Ledger:
             self.lots_by_id[(tx.account, tx.lot_id)] = lot
         self.pending_match(lot)
 
-    def sell(self, index: int, tx: Transaction) -> None:
+    def sell(self, rows: list[tuple[int, Transaction]]) -> None:
+        """One order: one or more same-day rows of one account, ticker, named lot and method.
+
+        Each row is relieved in turn (its own proceeds), ranked at the order's average price;
+        then the losses of all the order's shares are matched to replacements together, in
+        the order the sold shares were acquired, as for one sale (1.1091-1(b)).
+        """
+        order_index = rows[-1][0]
+        price = sum((tx.amount for _, tx in rows), _ZERO) / sum(
+            (tx.shares for _, tx in rows), _ZERO
+        )
+        parts: list[_Part] = []
+        for index, tx in rows:
+            parts.extend(self.sell_row(index, tx, order_index, price))
+        tx = rows[0][1]
+        if tx.account_type.is_tax_deferred:
+            return  # losses inside an IRA or Roth are never deductible: nothing to wash
+        # Losses of one order are applied in the order their shares were acquired (1.1091-1(b)).
+        for part in sorted(parts, key=lambda p: (p.lot.acquired, p.lot.buy_index)):
+            loss = part.cost + part.wash_adjustment - part.proceeds
+            if loss <= 0:
+                continue  # gains are never washed
+            part.loss, part.unmatched, part.loss_unallocated = loss, part.shares, loss
+            self.match_before_sale(part)
+            if part.unmatched > 0:
+                self.pending.setdefault(tx.ticker, []).append(part)
+
+    def sell_row(
+        self, index: int, tx: Transaction, order_index: int, price: Decimal
+    ) -> list[_Part]:
         key = (tx.account, tx.ticker)
         method = tx.method or self.method
         if tx.lot_id:
@@ -213,21 +247,11 @@ class _Ledger:
             raise LedgerError(
                 index, f"selling {tx.shares} shares of {tx.ticker} but {where} holds only {held}"
             )
-        ordered = self.relief_order(lots, method, tx.trade_date, tx.amount / tx.shares)
-        parts = self.relieve(index, tx, ordered)
+        ordered = self.relief_order(lots, method, tx.trade_date, price)
+        parts = self.relieve(index, tx, ordered, order_index)
         if key in self.holdings:
             self.holdings[key] = [lot for lot in self.holdings[key] if lot.open_pieces]
-        if tx.account_type.is_tax_deferred:
-            return  # losses inside an IRA or Roth are never deductible: nothing to wash
-        # Losses of one sale are applied in the order their shares were acquired (1.1091-1(b)).
-        for part in sorted(parts, key=lambda p: (p.lot.acquired, p.lot.buy_index)):
-            loss = part.cost + part.wash_adjustment - part.proceeds
-            if loss <= 0:
-                continue  # gains are never washed
-            part.loss, part.unmatched, part.loss_unallocated = loss, part.shares, loss
-            self.match_before_sale(part)
-            if part.unmatched > 0:
-                self.pending.setdefault(tx.ticker, []).append(part)
+        return parts
 
     def relief_order(
         self, lots: list[_Lot], method: ReliefMethod, sold: date, price: Decimal
@@ -257,7 +281,9 @@ class _Ledger:
         ranked = sorted(enumerate(fifo), key=lambda ip: (tax_per_share(ip[1]), ip[0]))
         return [piece for _, piece in ranked]
 
-    def relieve(self, index: int, tx: Transaction, ordered: list[_Piece]) -> list[_Part]:
+    def relieve(
+        self, index: int, tx: Transaction, ordered: list[_Piece], order_index: int
+    ) -> list[_Part]:
         """Take the sold shares from the ordered pieces; proceeds are split pro rata by shares."""
         remaining = tx.shares
         proceeds_left = tx.amount
@@ -273,6 +299,7 @@ class _Ledger:
             part = _Part(
                 lot=sold.lot,
                 sale_index=index,
+                order_index=order_index,
                 date_sold=tx.trade_date,
                 shares=take,
                 proceeds=proceeds,
@@ -311,7 +338,7 @@ class _Ledger:
             if self.options.count_replacements_sold_before_loss:
                 for closed in lot.closed_parts:
                     available = closed.shares - closed.replacement_shares_used
-                    if closed.sale_index != part.sale_index and available > 0:
+                    if closed.order_index != part.order_index and available > 0:
                         self.match_closed_part(part, closed, available)
                         if part.unmatched == 0:
                             return
@@ -514,15 +541,46 @@ def ledger_run(
 ) -> LedgerResult:
     """Apply a household's transactions in date order (same date: input order).
 
+    Same-day SELL rows of one account and ticker that name the same lot (or none) with the
+    same relief method are one order (docs/tax-engine.md, "One order"): applied together at
+    the place of the last row, so one row of 200 shares and two rows of 100 give the same tax.
+
     Returns every disposition (one per sold lot piece, taxable and tax-deferred alike) and
     the lots left open. Raises LedgerError naming the first transaction that cannot apply.
     Pure and deterministic: the same input always gives the same result.
     """
     ledger = _Ledger(transactions, method, rates or TaxRates(), wash_options or WashSaleOptions())
     order = sorted(range(len(transactions)), key=lambda i: (transactions[i].trade_date, i))
+    orders = _orders(transactions, order, method)
     with localcontext() as context:
         context.prec = 28
         context.rounding = ROUND_HALF_EVEN
         for index in order:
-            ledger.apply(index, transactions[index])
+            rows = orders.get(index)
+            if rows is None:
+                ledger.apply(index, transactions[index])
+            elif rows:
+                for row in rows:
+                    ledger.check(row, transactions[row])
+                ledger.sell([(row, transactions[row]) for row in rows])
         return LedgerResult(tuple(ledger.dispositions()), tuple(ledger.open_lots()))
+
+
+def _orders(
+    transactions: Sequence[Transaction], order: list[int], method: ReliefMethod
+) -> dict[int, list[int]]:
+    """Same-day sales of one account and ticker naming the same lot (or none) with the same
+    method form one order, applied at its last row: {last row: all its rows in input order,
+    each earlier row: []} (an empty list: skip, the order is applied later)."""
+    groups: dict[tuple, list[int]] = {}
+    for index in order:
+        tx = transactions[index]
+        if tx.action is Action.SELL:
+            key = (tx.trade_date, tx.account, tx.ticker, tx.lot_id, tx.method or method)
+            groups.setdefault(key, []).append(index)
+    orders: dict[int, list[int]] = {}
+    for rows in groups.values():
+        if len(rows) > 1:
+            orders.update(dict.fromkeys(rows[:-1], []))
+            orders[rows[-1]] = rows
+    return orders

@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import as_api_error
-from accounts.api_base import FirmReadOnlyViewSet, FirmScopedViewSet
+from accounts.api_base import FirmReadOnlyViewSet, FirmScopedGenericViewSet, FirmScopedViewSet
 from accounts.models import Client
-from accounts.tenancy import ADVISOR_ROLES, ALL_FIRM_ROLES, access_object
+from accounts.tenancy import ADVISOR_ROLES, ALL_FIRM_ROLES
 from jobs.models import Job
 from portfolios.lots import selectors, services
 from portfolios.lots.reports import CSV_COLUMNS
@@ -137,26 +137,20 @@ def report_as_json(report) -> dict:
     }
 
 
-class RealizedGainsViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RealizedGainsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewSet):
     """Realized gains of a household (client id) for `?year=` (default: this year): Form 8949
     rows by part, Schedule D totals, the capital loss limit and the carryover."""
 
-    tenant_scoped = True
+    model = Client
     allowed_roles = ALL_FIRM_ROLES
-    lookup_field = "public_id"
     serializer_class = serializers.Serializer  # the answer is built by report_as_json
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Client.objects.none()
-        return Client.objects.visible_to(self.request.user)
 
     @extend_schema(
         parameters=[OpenApiParameter("year", OpenApiTypes.INT, description="tax year")],
         responses=OpenApiTypes.OBJECT,
     )
     def retrieve(self, request, public_id=None):
-        client = access_object(Client.objects, user=request.user, public_id=public_id)
+        client = self.get_object()
         today = timezone.localdate()
         raw = request.query_params.get("year") or str(today.year)
         if not raw.isdigit() or not 1900 <= int(raw) <= today.year:

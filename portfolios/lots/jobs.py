@@ -1,4 +1,7 @@
-"""Long work of the tax-lot area, run by the Celery job task: importing a large holdings file."""
+"""Long work of the tax-lot area, run by the Celery job task: importing a large holdings file.
+
+The firm, the actor and whether the actor may still see the batch (its household) are checked
+by the task base (`jobs.tasks.job_access_check`) before this runs."""
 
 from __future__ import annotations
 
@@ -7,26 +10,46 @@ from django.core.exceptions import ValidationError
 from jobs.registry import JobError, job_runner
 
 
-@job_runner("holdings_import")
-def holdings_import_job(*, job, progress) -> dict:
-    """Import a previewed file whose batch id is in the job's params (firm from the job row)."""
-    from accounts.models import Client
-    from portfolios.lots.services import holdings_import
+def _batch_of(job):
     from portfolios.models import ImportBatch
 
-    batch = (
+    return (
         ImportBatch.objects.filter(public_id=job.params.get("batch"), firm_id=job.firm_id)
         .select_related("client")
         .first()
     )
-    user = job.created_by
-    if batch is None or user is None or user.firm_id != job.firm_id:
-        raise JobError("The upload or its owner no longer belongs to this firm.")
-    if not Client.objects.visible_to(user).filter(pk=batch.client_id).exists():
-        raise JobError("You no longer advise this household.")
+
+
+def _already_imported(batch) -> dict:
+    """A re-run after the import committed (its worker died before recording "done"): the
+    import is not repeated; the job reports the lots that import opened."""
+    from portfolios.models import TaxLot
+
+    return {
+        "lots": TaxLot.objects.filter(import_batch=batch).count(),
+        "url": f"/clients/{batch.client.public_id}/",
+        "already_imported": True,
+    }
+
+
+@job_runner("holdings_import")
+def holdings_import_job(*, job, progress) -> dict:
+    """Import a previewed file whose batch id is in the job's params (firm from the job row);
+    idempotent: a batch already imported is reported, not imported again."""
+    from portfolios.lots.services import holdings_import
+    from portfolios.models import ImportStatus
+
+    batch = _batch_of(job)
+    if batch is None:
+        raise JobError("The upload no longer belongs to this firm.")
+    if batch.status == ImportStatus.IMPORTED:
+        return _already_imported(batch)
     try:
-        result = holdings_import(batch=batch, actor=user, progress=progress)
+        result = holdings_import(batch=batch, actor=job.created_by, progress=progress)
     except ValidationError as error:
+        batch.refresh_from_db(fields=["status"])
+        if batch.status == ImportStatus.IMPORTED:  # another delivery committed it meanwhile
+            return _already_imported(batch)
         raise JobError(" ".join(error.messages)) from error
     if not result.is_imported:
         raise JobError(

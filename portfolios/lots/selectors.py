@@ -11,6 +11,7 @@ import numpy as np
 from django.utils import timezone
 
 from accounts.models import Account, AccountType
+from accounts.scoping import access_object, access_object_for_write
 from pma_engine.household import WASH_WINDOW_DAYS, HouseholdLots, household_lots_build
 from pma_engine.tax import (
     FilingStatus,
@@ -27,7 +28,7 @@ from pma_engine.tax import (
 )
 from pma_engine.universe import Universe
 from portfolios.lots.ledger import household_ledger_run
-from portfolios.models import TaxLot, Trade, TradeAction
+from portfolios.models import ImportBatch, TaxLot, Trade, TradeAction
 from portfolios.selectors import latest_prices, universe_load
 
 ZERO = Decimal("0")
@@ -85,14 +86,14 @@ def account_lots(*, account, as_of: date | None = None) -> AccountLots:
     unpriced = 0
     for lot in lots:
         price = prices.get(lot.security_id)
-        value = money_round(lot.shares * price[0]) if price else None
+        value = money_round(lot.shares * price.close) if price else None
         unrealized = value - lot.cost_basis if value is not None else None
         days = days_until_long_term(lot.adjusted_acquired_on, as_of)
         rows.append(
             LotRow(
                 lot=lot,
-                price=price[0] if price else None,
-                price_date=price[1] if price else None,
+                price=price.close if price else None,
+                price_date=price.on if price else None,
                 market_value=value,
                 unrealized=unrealized,
                 is_long_term=days == 0,
@@ -305,4 +306,34 @@ def realized_gains_report(*, client, year: int) -> RealizedGainsReport:
         estimated_tax=money_round(estimate.tax),
         years=sorted(by_year),
         history=[h for h in history if h.year < year],
+    )
+
+
+# ------------------------------------------------------------------ one row, 404 when not yours
+
+
+def access_tax_lot(*, user, id) -> TaxLot:  # noqa: A002
+    """An open lot of an account the user may see (by the lot's public id)."""
+    return access_object(
+        TaxLot.objects.select_related("account__client", "security"), user=user, public_id=id
+    )
+
+
+def access_trade(*, user, id) -> Trade:  # noqa: A002
+    return access_object(
+        Trade.objects.select_related("account__client", "security"), user=user, public_id=id
+    )
+
+
+def access_import_batch(*, user, id) -> ImportBatch:  # noqa: A002
+    """A holdings upload of a household the user may see."""
+    return access_object(
+        ImportBatch.objects.select_related("client", "uploaded_by"), user=user, public_id=id
+    )
+
+
+def access_import_batch_for_write(*, user, id) -> ImportBatch:  # noqa: A002
+    """A holdings upload the user may re-check, confirm or reject (not a client login)."""
+    return access_object_for_write(
+        ImportBatch.objects.select_related("client", "uploaded_by"), user=user, public_id=id
     )

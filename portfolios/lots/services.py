@@ -1,8 +1,6 @@
-"""Writes of the tax-lot area: holdings uploads and imports, trades, and the household replay
-that keeps the TaxLot table equal to what the tax engine says is open.
-
-The ledger (Trade rows) is the source of truth; TaxLot rows are its open lots, rewritten after
-every change so that optimizers and pages can read them in bulk. Conventions: docs/lots.md.
+"""Writes of the tax-lot area: holdings uploads and imports. Trades are recorded by
+`portfolios.lots.trades`, the household replay lives in `portfolios.lots.replay` (both
+re-exported here). Conventions: docs/lots.md.
 """
 
 from __future__ import annotations
@@ -21,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs.types import ProgressCallback
-from pma_engine.tax import money_round
 from portfolios.lots.bulk import rows_insert
+from portfolios.lots.cash import cash_balance_set
 from portfolios.lots.imports import (
     FileRefused,
     HoldingsCheck,
@@ -31,7 +29,12 @@ from portfolios.lots.imports import (
     holdings_file_check,
     upload_size_check,
 )
-from portfolios.lots.ledger import household_ledger_run
+from portfolios.lots.replay import (  # noqa: F401  (re-exported: callers import them from here)
+    ReplayResult,
+    household_replay,
+)
+from portfolios.lots.replay import client_lock as _client_lock
+from portfolios.lots.trades import trade_record, trades_record  # noqa: F401
 from portfolios.models import (
     ImportBatch,
     ImportStatus,
@@ -65,313 +68,6 @@ SHARES_QUANTUM = Decimal("0.000001")
 
 def _no_progress(percent: int, message: str = "") -> None:
     return None
-
-
-# --------------------------------------------------------------------------- the replay
-
-
-@dataclass(frozen=True)
-class ReplayResult:
-    open_lots: int
-    created: int
-    updated: int
-    deleted: int
-
-
-def _buy_refs_fill(*, client) -> None:
-    """Every purchase names its lot, so that sales can name it (specific identification)."""
-    blank = list(
-        Trade.objects.filter(
-            account__client=client, action=TradeAction.BUY, lot_ref=""
-        ).values_list("pk", flat=True)
-    )
-    for pk in blank:
-        Trade.objects.filter(pk=pk).update(lot_ref=f"T{pk}")
-
-
-def _orphan_lots_adopt(*, client) -> int:
-    """Lots created without a trade (e.g. by an older loader) become opening purchases, so that
-    the replay keeps them instead of dropping them."""
-    refs = set(
-        Trade.objects.filter(account__client=client, action=TradeAction.BUY).values_list(
-            "account_id", "lot_ref"
-        )
-    )
-    orphans = [
-        pk
-        for pk, account_id, ref in TaxLot.objects.filter(account__client=client).values_list(
-            "pk", "account_id", "lot_ref"
-        )
-        if not ref or (account_id, ref) not in refs
-    ]
-    adopted = []
-    for lot in TaxLot.objects.filter(pk__in=orphans):
-        if not lot.lot_ref:
-            lot.lot_ref = f"L{lot.pk}"
-            TaxLot.objects.filter(pk=lot.pk).update(lot_ref=lot.lot_ref)
-        adopted.append(
-            Trade(
-                firm_id=lot.firm_id,
-                account_id=lot.account_id,
-                security_id=lot.security_id,
-                action=TradeAction.BUY,
-                trade_date=lot.acquired_on,
-                shares=lot.shares,
-                amount=lot.cost_basis - lot.wash_adjustment,
-                lot_ref=lot.lot_ref,
-                source=TradeSource.OPENING,
-            )
-        )
-    Trade.objects.bulk_create(adopted, batch_size=WRITE_BATCH)
-    return len(adopted)
-
-
-def household_replay(
-    *,
-    client,
-    import_batch: ImportBatch | None = None,
-    new_lot_keys: set[tuple[int, str]] | None = None,
-    progress: ProgressCallback = _no_progress,
-) -> ReplayResult:
-    """Replay the household's ledger and rewrite its open TaxLot rows from the result.
-
-    Lots keep their row (and public id) while their account, lot id and adjusted acquisition
-    date stay the same; changed ones are updated, new ones created, relieved ones deleted.
-    New lots whose (account id, lot id) is in `new_lot_keys` are tagged with `import_batch`.
-    Call inside a transaction that holds the client row locked (the services do).
-    """
-    _buy_refs_fill(client=client)
-    _orphan_lots_adopt(client=client)
-    progress(40, "Replaying the household's ledger")
-    open_lots = _open_lots(client=client)
-    batch_keys = new_lot_keys or set()
-    existing = {
-        (account_id, ref, adjusted): (pk, security_id, shares, basis, acquired, wash, batch_id)
-        for pk, account_id, ref, adjusted, security_id, shares, basis, acquired, wash, batch_id in (
-            TaxLot.objects.filter(account__client=client).values_list(
-                "pk",
-                "account_id",
-                "lot_ref",
-                "adjusted_acquired_on",
-                "security_id",
-                "shares",
-                "cost_basis",
-                "acquired_on",
-                "wash_adjustment",
-                "import_batch_id",
-            )
-        )
-    }
-    firm_id = client.firm_id
-    to_create: list[tuple] = []
-    to_update: list[TaxLot] = []
-    kept: set[int] = set()
-    progress(60, "Writing the open lots")
-    for key, values in open_lots:
-        current = existing.get(key)
-        if current is not None and current[0] not in kept:
-            kept.add(current[0])
-            if current[1:6] != values:
-                to_update.append(_tax_lot(firm_id, key, values, current[6], pk=current[0]))
-            continue
-        batch_id = import_batch.pk if import_batch and key[:2] in batch_keys else None
-        security_id, shares, basis, acquired, wash = values
-        to_create.append(
-            (firm_id, key[0], security_id, key[1], shares, basis, acquired, key[2], wash, batch_id)
-        )
-    gone = [row[0] for row in existing.values() if row[0] not in kept]
-    for start in range(0, len(gone), WRITE_BATCH):
-        TaxLot.objects.filter(pk__in=gone[start : start + WRITE_BATCH]).delete()
-    TaxLot.objects.bulk_update(
-        to_update,
-        ["security_id", "shares", "cost_basis", "acquired_on", "wash_adjustment"],
-        batch_size=1000,
-    )
-    rows_insert(TaxLot, TAX_LOT_FIELDS, to_create)
-    return ReplayResult(
-        open_lots=len(open_lots),
-        created=len(to_create),
-        updated=len(to_update),
-        deleted=len(gone),
-    )
-
-
-TAX_LOT_FIELDS = (
-    "firm",
-    "account",
-    "security",
-    "lot_ref",
-    "shares",
-    "cost_basis",
-    "acquired_on",
-    "adjusted_acquired_on",
-    "wash_adjustment",
-    "import_batch",
-)
-LotKey = tuple[int, str, date]  # account id, lot id, adjusted acquisition date
-
-
-def _open_lots(*, client) -> list[tuple[LotKey, tuple]]:
-    """(key, (security id, shares, basis, acquired, wash adjustment)) of every open lot.
-
-    With no sale in the household nothing is relieved or washed: each purchase is an open lot
-    as bought, so the engine is not needed (a fresh import of 100,000 lots skips it).
-    """
-    trades = Trade.objects.filter(account__client=client)
-    if not trades.filter(action=TradeAction.SELL).exists():
-        rows = trades.order_by("trade_date", "id").values_list(
-            "account_id", "lot_ref", "trade_date", "security_id", "shares", "amount"
-        )
-        return [
-            (
-                (account_id, ref, bought),
-                (security_id, shares.quantize(SHARES_QUANTUM), money_round(cost), bought, ZERO),
-            )
-            for account_id, ref, bought, security_id, shares, cost in rows
-        ]
-    ledger = household_ledger_run(client=client)
-    result = []
-    for lot in ledger.result.open_lots:
-        trade = ledger.trades[lot.buy_index]
-        result.append(
-            (
-                (trade.account_id, trade.lot_ref, lot.date_acquired),
-                (
-                    trade.security_id,
-                    lot.shares.quantize(SHARES_QUANTUM),
-                    money_round(lot.basis),
-                    lot.date_acquired_original,
-                    money_round(lot.wash_adjustment),
-                ),
-            )
-        )
-    return result
-
-
-def _tax_lot(firm_id, key, values, batch_id, pk=None) -> TaxLot:
-    account_id, lot_ref, adjusted = key
-    security_id, shares, basis, acquired, wash = values
-    return TaxLot(
-        pk=pk,
-        firm_id=firm_id,
-        account_id=account_id,
-        security_id=security_id,
-        lot_ref=lot_ref,
-        shares=shares,
-        cost_basis=basis,
-        acquired_on=acquired,
-        adjusted_acquired_on=adjusted,
-        wash_adjustment=wash,
-        import_batch_id=batch_id,
-    )
-
-
-def _client_lock(client):
-    from accounts.models import Client
-
-    return Client.objects.select_for_update().get(pk=client.pk)
-
-
-# --------------------------------------------------------------------------- trades
-
-
-def _security_for(*, firm, ticker: str) -> Security | None:
-    """The master's security with this ticker, else the firm's legacy one."""
-    master = Security.objects.filter(firm__isnull=True, ticker=ticker).first()
-    return master or Security.objects.filter(firm=firm, ticker=ticker).first()
-
-
-def trade_record(
-    *,
-    account,
-    actor,
-    action: str,
-    ticker: str,
-    shares: Decimal,
-    trade_date: date,
-    price: Decimal | None = None,
-    amount: Decimal | None = None,
-    lot_ref: str = "",
-    source: str = TradeSource.MANUAL,
-    today: date | None = None,
-) -> Trade:
-    """Record a buy or a sale against an account and replay the household.
-
-    A sale relieves lots by the account's method, or the lot named by `lot_ref`; a buy creates
-    a lot (named `lot_ref`, or a generated id). Give `price` (per share) or `amount` (total).
-    Nothing is saved when the ledger cannot apply the trade (e.g. selling more than held).
-    """
-    today = today or timezone.localdate()
-    ticker = (ticker or "").strip().upper()
-    lot_ref = (lot_ref or "").strip()
-    errors: dict[str, str] = {}
-    if action not in (TradeAction.BUY, TradeAction.SELL):
-        errors["action"] = "Choose BUY or SELL."
-    if shares is None or shares <= 0:
-        errors["shares"] = "Must be greater than zero."
-    elif shares != shares.quantize(SHARES_QUANTUM):
-        errors["shares"] = "At most 6 decimal places."
-    if trade_date is None:
-        errors["trade_date"] = "Required."
-    elif trade_date > today:
-        errors["trade_date"] = f"{trade_date.isoformat()} is in the future."
-    if (price is None) == (amount is None):
-        errors["price"] = "Give either a price per share or a total amount."
-    elif price is not None and price <= 0:
-        errors["price"] = "Must be greater than zero."
-    elif amount is not None and amount < 0:
-        errors["amount"] = "Must not be negative."
-    security = _security_for(firm=account.firm, ticker=ticker) if ticker else None
-    if security is None:
-        errors["ticker"] = (
-            f"Unknown ticker {ticker!r}: not in the security master nor among your firm's "
-            "legacy holdings."
-            if ticker
-            else "Required."
-        )
-    if len(lot_ref) > 64:
-        errors["lot_ref"] = "At most 64 characters."
-    if errors:
-        raise ValidationError(errors)
-    total = amount if amount is not None else money_round(shares * price)
-    with transaction.atomic():
-        client = _client_lock(account.client)
-        buys = Trade.objects.filter(account=account, action=TradeAction.BUY)
-        if action == TradeAction.SELL and lot_ref:
-            named = buys.filter(lot_ref=lot_ref).first()
-            is_open = TaxLot.objects.filter(account=account, lot_ref=lot_ref).exists()
-            if named is None or not is_open:
-                raise ValidationError({"lot_ref": f"No open lot {lot_ref!r} in this account."})
-            if named.security_id != security.pk:
-                raise ValidationError({"lot_ref": f"Lot {lot_ref!r} does not hold {ticker}."})
-        if action == TradeAction.BUY and lot_ref and buys.filter(lot_ref=lot_ref).exists():
-            raise ValidationError({"lot_ref": f"Lot id {lot_ref!r} is already used here."})
-        trade = Trade(
-            firm_id=account.firm_id,
-            account=account,
-            security=security,
-            action=action,
-            trade_date=trade_date,
-            shares=shares,
-            amount=money_round(total),
-            lot_ref=lot_ref,
-            source=source,
-            created_by=actor,
-        )
-        if action == TradeAction.BUY and not lot_ref:
-            trade.lot_ref = f"T{trade.public_id.hex[:10]}"
-        trade.save()
-        try:
-            household_replay(client=client)
-        except ValidationError as error:
-            failed = (error.params or {}).get("trade_id") if hasattr(error, "params") else None
-            if failed == trade.pk and action == TradeAction.SELL:
-                raise ValidationError({"shares": error.messages}) from error
-            raise ValidationError([*error.messages, "The trade was not recorded."]) from error
-    from accounts.services import client_touch
-
-    client_touch(client=account.client)
-    return trade
 
 
 # --------------------------------------------------------------------------- holdings uploads
@@ -663,10 +359,7 @@ def holdings_import(
         progress(35, f"{written} opening trades written")
         cash = check.cash_by_account()
         for account_id, amount in cash.items():
-            account = check.accounts[account_id]
-            account.cash_balance = amount
-            account._history_user = actor
-            account.save(update_fields=["cash_balance", "updated_at"])
+            cash_balance_set(account=check.accounts[account_id], actor=actor, amount=amount)
         household_replay(client=client, import_batch=batch, new_lot_keys=keys, progress=progress)
         batch.status = ImportStatus.IMPORTED
         batch.errors = []
@@ -725,5 +418,7 @@ def holdings_confirm(*, batch: ImportBatch, actor):
             firm=batch.firm,
             created_by=actor,
             params={"batch": str(batch.public_id)},
+            target=batch,
+            target_label=f"the upload {batch.filename}",
         )
     return holdings_import(batch=batch, actor=actor)

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Account, Client
-from accounts.tenancy import ALL_FIRM_ROLES, access_object, firm_view
+from accounts.models import Account
+from accounts.selectors import access_account_for_write, access_client, access_client_for_write
+from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.models import Job, JobStatus
 from portfolios.lots import selectors, services
 from portfolios.lots.forms import HoldingsUploadForm, RecheckForm, TradeForm
@@ -36,7 +37,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 @firm_view
 @require_http_methods(["GET", "POST"])
 def holdings_upload(request, client_id):
-    client = access_object(Client.objects, user=request.user, public_id=client_id)
+    client = access_client_for_write(user=request.user, id=client_id)
     initial = {}
     account_id = request.GET.get("account")
     if account_id:
@@ -65,11 +66,7 @@ def holdings_upload(request, client_id):
 
 
 def _batch(request, public_id) -> ImportBatch:
-    return access_object(
-        ImportBatch.objects.select_related("client", "uploaded_by"),
-        user=request.user,
-        public_id=public_id,
-    )
+    return selectors.access_import_batch(user=request.user, id=public_id)
 
 
 @firm_view
@@ -144,9 +141,7 @@ def holdings_confirm(request, public_id):
 @firm_view
 @require_http_methods(["GET", "POST"])
 def trade_create(request, public_id):
-    account = access_object(
-        Account.objects.select_related("client", "firm"), user=request.user, public_id=public_id
-    )
+    account = access_account_for_write(user=request.user, id=public_id)
     form = TradeForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -179,7 +174,7 @@ def trade_create(request, public_id):
 
 
 def _report(request, public_id):
-    client = access_object(Client.objects, user=request.user, public_id=public_id)
+    client = access_client(user=request.user, id=public_id)
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)

@@ -17,7 +17,12 @@
             if (link && job.download_url) { link.href = job.download_url; link.hidden = false; }
             return;
           }
-          if (job.status !== "failed") { setTimeout(tick, 700); }
+          if (job.status === "failed" || job.status === "cancelled") {
+            var cancel = document.querySelector("[data-job-cancel]");
+            if (cancel) { cancel.hidden = true; }
+            return;
+          }
+          setTimeout(tick, 700);
         })
         .catch(function () { setTimeout(tick, 2000); });
     }

@@ -1,8 +1,10 @@
 """The ledger against a brute-force oracle on random household ledgers (default conventions).
 
 The oracle is written from the rules, not from the engine: every quarter share is its own unit
-with an exact `Fraction` basis; sales are processed in date order (same date: file order); each
-loss unit of a sale, in the order its shares were acquired, looks through the whole 61-day
+with an exact `Fraction` basis; sales are processed in date order (same date: file order), the
+same-day sales of one account and ticker as one order at its last row (each row relieved in
+turn, ranked at the order's average price; docs/tax-engine.md "One order"); each loss unit of
+an order, in the order its shares were acquired, looks through the whole 61-day
 window at once (past purchases still held, and purchases still to come) and takes the
 earliest-acquired unit not yet used as a replacement and not of its own purchase. Replacement
 units in a taxable account take the loss into their basis and move their acquisition date back
@@ -79,39 +81,34 @@ def oracle(
     for i in order:
         if transactions[i].action is Action.BUY:
             buys_by_ticker[transactions[i].ticker].append(i)
+    # Same-day sales of one account and ticker are one order, processed at its last row.
+    order_rows: dict[tuple, list[int]] = defaultdict(list)
+    for i in order:
+        t = transactions[i]
+        if t.action is Action.SELL:
+            order_rows[(t.trade_date, t.account, t.ticker)].append(i)
     sales: dict[int, SaleTotals] = {}
     for i in order:
         t = transactions[i]
         if t.action is Action.BUY:
             continue
-        # Units held now, in FIFO order: purchases in processing order, units in list order.
-        held = [
-            u
-            for b in buys_by_ticker[t.ticker]
-            if position[b] < position[i] and transactions[b].account == t.account
-            for u in units_of[b]
-            if not u.is_sold
-        ]
-        price = Fraction(t.amount) / int(t.shares * UNITS_PER_SHARE)
-        if method is ReliefMethod.LIFO:
-            by_buy: dict[int, list[Unit]] = defaultdict(list)
-            for u in held:
-                by_buy[u.buy_index].append(u)
-            held = [u for b in sorted(by_buy, key=position.get, reverse=True) for u in by_buy[b]]
-        elif method is ReliefMethod.HIFO:
-            held = sorted(held, key=lambda u: -u.basis)  # stable: ties stay FIFO
-        elif method is ReliefMethod.MIN_TAX:
-
-            def tax(u: Unit, sold: date = t.trade_date, price: Fraction = price) -> Fraction:
-                rate = rates.long_term if is_long_term(u.acquired, sold) else rates.short_term
-                return (price - u.basis) * Fraction(rate)
-
-            held = sorted(held, key=tax)
-        sold = held[: int(t.shares * UNITS_PER_SHARE)]
-        totals = sales[i] = SaleTotals()
-        for u in sold:
-            u.is_sold = True
-        for u in sorted(sold, key=lambda u: (u.bought, u.buy_index)):  # stable: relief order
+        rows = order_rows[(t.trade_date, t.account, t.ticker)]
+        if i != rows[-1]:
+            continue
+        units = sum(int(transactions[r].shares * UNITS_PER_SHARE) for r in rows)
+        average = sum(Fraction(transactions[r].amount) for r in rows) / units
+        sold_by_row: list[tuple[int, Unit, Fraction]] = []  # (row, unit, its proceeds)
+        for row in rows:
+            row_units = _relieve(
+                transactions, row, i, average, method, position, buys_by_ticker, units_of, rates
+            )
+            price = Fraction(transactions[row].amount) / len(row_units)
+            sold_by_row.extend((row, u, price) for u in row_units)
+        for row in rows:
+            sales[row] = SaleTotals()
+        # every loss unit of the order, in the order its shares were acquired (stable)
+        for row, u, price in sorted(sold_by_row, key=lambda x: (x[1].bought, x[1].buy_index)):
+            totals = sales[row]
             loss = u.basis - price
             disallowed = Fraction(0)
             if loss > 0 and not t.account_type.is_tax_deferred:
@@ -150,6 +147,40 @@ def oracle(
                 shares, basis = open_lots.get(key, (Fraction(0), Fraction(0)))
                 open_lots[key] = (shares + Fraction(1, UNITS_PER_SHARE), basis + u.basis)
     return sales, open_lots
+
+
+def _relieve(
+    transactions, row, at, price, method, position, buys_by_ticker, units_of, rates
+) -> list[Unit]:
+    """The units one sale row relieves, its order standing at position `at`; ranked at the
+    order's average price per unit (min-tax)."""
+    t = transactions[row]
+    # Units held now, in FIFO order: purchases in processing order, units in list order.
+    held = [
+        u
+        for b in buys_by_ticker[t.ticker]
+        if position[b] < position[at] and transactions[b].account == t.account
+        for u in units_of[b]
+        if not u.is_sold
+    ]
+    if method is ReliefMethod.LIFO:
+        by_buy: dict[int, list[Unit]] = defaultdict(list)
+        for u in held:
+            by_buy[u.buy_index].append(u)
+        held = [u for b in sorted(by_buy, key=position.get, reverse=True) for u in by_buy[b]]
+    elif method is ReliefMethod.HIFO:
+        held = sorted(held, key=lambda u: -u.basis)  # stable: ties stay FIFO
+    elif method is ReliefMethod.MIN_TAX:
+
+        def tax(u: Unit, sold: date = t.trade_date, price: Fraction = price) -> Fraction:
+            rate = rates.long_term if is_long_term(u.acquired, sold) else rates.short_term
+            return (price - u.basis) * Fraction(rate)
+
+        held = sorted(held, key=tax)
+    sold = held[: int(t.shares * UNITS_PER_SHARE)]
+    for u in sold:
+        u.is_sold = True
+    return sold
 
 
 def close(a: Fraction | Decimal, b: Fraction) -> bool:
