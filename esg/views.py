@@ -106,15 +106,14 @@ def _preview_rows(preview):
 def account_target(request, public_id):
     """GET shows the stored target (stale, with the reasons, if its inputs changed); POST
     (advisors) recomputes it now."""
+    account = selectors.access_customization(user=request.user, id=public_id)
     if request.method == "POST":
-        account = selectors.access_customization_for_write(user=request.user, id=public_id)
         state = services.customized_target_refresh(account=account)
         if state.target is not None:
             messages.success(request, "Customized target recomputed.")
         else:
             messages.error(request, state.problem or "No customized target could be computed.")
         return redirect("esg-account-target", public_id=account.public_id)
-    account = selectors.access_customization(user=request.user, id=public_id)
     state = selectors.customized_target_state(account=account)
     rows, costs = [], []
     if state.target is not None:

@@ -4,6 +4,7 @@ By area: `categories`, `customization` (the one reader of the saved settings), `
 target's inputs and its stored, possibly stale, state). Selectors never import services.
 """
 
+from esg.selectors.access import access_customization, access_customization_for_write
 from esg.selectors.categories import (
     categories_list,
     category_history,
@@ -12,8 +13,6 @@ from esg.selectors.categories import (
 )
 from esg.selectors.customization import (
     CustomizationSummary,
-    access_customization,
-    access_customization_for_write,
     customization_current,
     customization_stored,
     customization_summary,
@@ -29,9 +28,9 @@ from esg.selectors.target import (
 )
 
 __all__ = [
-    "CustomizationSummary",
     "access_customization",
     "access_customization_for_write",
+    "CustomizationSummary",
     "categories_list",
     "category_history",
     "category_members",

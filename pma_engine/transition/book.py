@@ -3,8 +3,9 @@
 Slots keep the optimizer's problem the same shape year after year and path after path, so one
 parameterized solver per (constraint set, year) is built once and re-solved: the account's lots
 come first (identical lots, same asset, basis and acquisition day, merged into one slot: they
-can never change the answer), then one block of N slots per year for that year's buys (a buy
-of asset i in year t lands in slot L0 + (t-1)*N + i, basis = the price paid, acquired that day).
+can never change the answer), then one block per year for that year's buys, one slot per name
+the planner may buy (in the target and not restricted: a transition never buys names outside
+its target), basis = the price paid, acquired that day.
 Sold-out and not-yet-used slots hold zero shares and are frozen.
 """
 
@@ -38,6 +39,8 @@ class Layout:
     slot_asset: IntArray  # (S,)
     original_slots: int  # L0 after merging
     n_assets: int
+    block_slot: IntArray  # (N,) an asset's slot within a year's block, -1 if never bought
+    block_size: int
     members: tuple[tuple[int, ...], ...]  # per original slot: indices of the file's lots
     lot_ids: tuple[str, ...]  # the file's lot ids
     lot_shares: tuple[float, ...]  # the file's lot sizes
@@ -45,7 +48,7 @@ class Layout:
 
     def slots_for_year(self, year: int) -> int:
         """Slots the solve of `year` (1-based) sees: the lots plus the blocks of earlier years."""
-        return self.original_slots + (year - 1) * self.n_assets
+        return self.original_slots + (year - 1) * self.block_size
 
 
 @dataclass(eq=False)
@@ -107,11 +110,17 @@ def book_open(inp: TransitionInput) -> Book:
         members[keys[key]].append(lot)
     l0 = len(members)
     blocks = inp.years  # buys of every year (the last year's only matter at the horizon)
-    slots = l0 + blocks * n
+    buyable = np.asarray(p.target_weights) > 0
+    if p.buy_allowed is not None:
+        buyable &= np.asarray(p.buy_allowed, dtype=bool)
+    buyable_assets = np.nonzero(buyable)[0]
+    block_slot = np.full(n, -1, dtype=np.int64)
+    block_slot[buyable_assets] = np.arange(len(buyable_assets))
+    slots = l0 + blocks * len(buyable_assets)
     slot_asset = np.concatenate(
         [
             np.array([p.lot_asset[m[0]] for m in members], dtype=np.int64),
-            np.tile(np.arange(n), blocks),
+            np.tile(buyable_assets, blocks),
         ]
     ).astype(np.int64)
     group = (
@@ -123,6 +132,8 @@ def book_open(inp: TransitionInput) -> Book:
         slot_asset=slot_asset,
         original_slots=l0,
         n_assets=n,
+        block_slot=block_slot,
+        block_size=len(buyable_assets),
         members=tuple(tuple(m) for m in members),
         lot_ids=tuple(p.lot_ids),
         lot_shares=tuple(float(x) for x in p.lot_shares),
@@ -192,9 +203,7 @@ def book_problem(
         for slot, member in enumerate(layout.members):
             base_max[slot] = float(np.sum(np.asarray(base.lot_sell_max)[list(member)]))
         sell_max = np.minimum(sell_max, base_max)
-    buy_allowed = ~buy_blocked
-    if base.buy_allowed is not None:
-        buy_allowed &= np.asarray(base.buy_allowed, dtype=bool)
+    buy_allowed = ~buy_blocked & (layout.block_slot >= 0)
     days_held = np.where(book.acquired[:s] == NO_DAY, 0, day - book.acquired[:s])
     return replace(
         base,
@@ -267,9 +276,11 @@ def book_apply(
     fees = fee_rate * (gross_buys + gross_sells)
     book.shares -= sold
     book.shares[book.shares < SHARE_EPS] = 0.0
-    block = layout.original_slots + (year - 1) * layout.n_assets
+    block = layout.original_slots + (year - 1) * layout.block_size
     bought_assets = np.nonzero(buy)[0]
-    slots = block + bought_assets
+    if np.any(layout.block_slot[bought_assets] < 0):
+        raise ValueError("the optimizer bought a name it was not allowed to buy")
+    slots = block + layout.block_slot[bought_assets]
     book.shares[slots] = buy[bought_assets]
     book.basis[slots] = prices[bought_assets]
     book.acquired[slots] = day

@@ -34,8 +34,7 @@ def immediate_trades(
     slot_asset = layout.slot_asset[:slots]
     shares = book.shares[:slots]
     buy_blocked, frozen = wash_blocks(book, day=day)
-    if base.buy_allowed is not None:
-        buy_blocked = buy_blocked | ~np.asarray(base.buy_allowed, dtype=bool)
+    buy_blocked = buy_blocked | (layout.block_slot < 0)
     sellable = np.where(frozen[:slots], 0.0, shares)
     if base.lot_sell_max is not None and first_year:
         limit = np.zeros(slots)

@@ -99,6 +99,7 @@ def scenario_json(
         "years_to_target": run.years_to_target,
         "after_tax_value": _number("after_tax_value", run.after_tax_value),
         "liquidation_value": _number("liquidation_value", run.liquidation_value),
+        "total_tax": _number("tax", run.total_tax),
         "first_year_trades": {
             "buy": {labels[i]: round(s, 6) for i, s in sorted(trades.buy.items())},
             "sell": {lot: round(s, 6) for lot, s in trades.sell.items()},

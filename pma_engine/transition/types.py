@@ -122,6 +122,11 @@ class ScenarioPath:
     liquidation_value: float
     first_year_trades: Trades
 
+    @property
+    def total_tax(self) -> float:
+        """Tax over the horizon (the frontier's x axis), before the liquidation."""
+        return float(sum(y.tax for y in self.years))
+
 
 @dataclass(frozen=True)
 class PathOutcome:
