@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class TransitionsConfig(AppConfig):
     name = "transitions"
+
+    def ready(self) -> None:
+        from transitions.analysis import jobs, tasks  # noqa: F401  (job runner, path task)
