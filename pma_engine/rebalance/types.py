@@ -69,6 +69,7 @@ class RebalanceProblem:
     # added fields (defaults keep the contract)
     loss_harvest_min_fraction: float = 0.0  # a loss sale must lose >= this fraction of basis
     loss_harvest_min_value: float = 0.0  # ... and >= this many currency units per lot
+    cash_nonnegative: bool = True  # False: no cash floor at all (the file's cash_nonnegative)
 
     @property
     def asset_count(self) -> int:

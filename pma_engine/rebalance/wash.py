@@ -1,0 +1,119 @@
+"""The in-proposal wash-sale guard: never buy a name group and sell it at a loss together.
+
+The constraint "buy_g = 0 or loss_sales_g = 0" is not convex. Following Moehle, Kochenderfer,
+Boyd and Ang (2021), solve once without it, then for every group the first answer both buys and
+loss-sells, keep the side that trades more (net buyer: its loss lots are frozen; net seller: its
+buys are forbidden) and solve again. A group the second answer puts in conflict is settled the
+same way; after MAX_ROUNDS every group is settled by its side in the last answer, which cannot
+conflict by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .accounting import GAIN_EPS, groups_of, lot_gain_per_share
+from .types import FloatArray, RebalanceProblem, WashSaleFlag
+
+MAX_ROUNDS = 3
+TRADE_EPS = 1e-7  # weights of equity below this are solver dust, not trades
+
+
+@dataclass(frozen=True, eq=False)
+class WashState:
+    buy_blocked: np.ndarray  # (N,) bool: buys forbidden by the guard
+    lot_frozen: np.ndarray  # (L,) bool: loss lots frozen by the guard
+
+
+def wash_state_empty(problem: RebalanceProblem) -> WashState:
+    return WashState(
+        np.zeros(problem.asset_count, dtype=bool), np.zeros(problem.lot_count, dtype=bool)
+    )
+
+
+def _group_sides(
+    problem: RebalanceProblem, sell_value: FloatArray, buy_value: FloatArray, equity: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    groups = groups_of(problem)
+    _, group_index = np.unique(groups, return_inverse=True)
+    count = int(group_index.max()) + 1 if group_index.size else 0
+    loss_lot = lot_gain_per_share(problem) < -GAIN_EPS
+    lot_group = group_index[problem.lot_asset]
+    loss_sold = np.bincount(lot_group, weights=np.where(loss_lot, sell_value, 0.0), minlength=count)
+    sold = np.bincount(lot_group, weights=sell_value, minlength=count)
+    bought = np.bincount(group_index, weights=buy_value, minlength=count)
+    conflict = (loss_sold > TRADE_EPS * equity) & (bought > TRADE_EPS * equity)
+    return group_index, bought - sold, loss_sold, conflict
+
+
+def wash_conflicts(
+    problem: RebalanceProblem, sell: FloatArray, buy: FloatArray, equity: float
+) -> np.ndarray:
+    """Group index (per asset) and which groups are both bought and loss-sold."""
+    sell_value = sell * problem.prices[problem.lot_asset]
+    buy_value = buy * problem.prices
+    _, _, _, conflict = _group_sides(problem, sell_value, buy_value, equity)
+    return conflict
+
+
+def wash_settle(
+    problem: RebalanceProblem,
+    state: WashState,
+    sell: FloatArray,
+    buy: FloatArray,
+    equity: float,
+    *,
+    every_group: bool,
+) -> tuple[WashState, int]:
+    """Restrict the conflicting groups (or every group) by the side each trades more."""
+    sell_value = sell * problem.prices[problem.lot_asset]
+    buy_value = buy * problem.prices
+    group_index, net, loss_sold, conflict = _group_sides(problem, sell_value, buy_value, equity)
+    selling_losses = loss_sold > TRADE_EPS * equity
+    block_group = conflict & (net <= 0)
+    settle = conflict.copy()
+    if every_group:  # a group with loss sales keeps them; every other group keeps its buys
+        settle[:] = True
+        block_group |= ~conflict & selling_losses
+    freeze_group = settle & ~block_group
+    loss_lot = lot_gain_per_share(problem) < -GAIN_EPS
+    lot_group = group_index[problem.lot_asset]
+    new_state = WashState(
+        state.buy_blocked | block_group[group_index],
+        state.lot_frozen | (freeze_group[lot_group] & loss_lot),
+    )
+    return new_state, int(conflict.sum())
+
+
+def wash_flags(problem: RebalanceProblem, sell: FloatArray, buy: FloatArray) -> list[WashSaleFlag]:
+    """Every group both bought and sold at a loss, with the assets and lots involved."""
+    groups = groups_of(problem)
+    loss_lot = lot_gain_per_share(problem) < -GAIN_EPS
+    flags = []
+    for group in np.unique(groups):
+        assets = np.flatnonzero(groups == group)
+        bought = assets[buy[assets] > 0]
+        lots = np.flatnonzero(np.isin(problem.lot_asset, assets) & loss_lot & (sell > 0))
+        if bought.size and lots.size:
+            label = "/".join(problem.labels[i] for i in assets)
+            flags.append(
+                WashSaleFlag(
+                    group=label,
+                    reason=(
+                        f"{label}: bought and sold at a loss in the same proposal "
+                        f"({lots.size} loss lots); the loss would be disallowed as a wash sale"
+                    ),
+                    bought_assets=tuple(int(i) for i in bought),
+                    loss_sold_lots=tuple(int(i) for i in lots),
+                )
+            )
+    return flags
+
+
+def loss_sold_assets(problem: RebalanceProblem, sell: FloatArray) -> np.ndarray:
+    """(N,) True for assets whose name group has a loss sale in `sell`."""
+    groups = groups_of(problem)
+    loss = (lot_gain_per_share(problem) < -GAIN_EPS) & (sell > 0)
+    return np.isin(groups, groups[problem.lot_asset[loss]])
