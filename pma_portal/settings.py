@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RestrictionModeEnum": "esg.models.RestrictionMode",  # do_not_buy, do_not_hold
         "ImportModeEnum": "portfolios.lots.imports.ImportMode.CHOICES",
+        "AnalysisStatusEnum": "transitions.analysis.models.AnalysisStatus",
     },
 }
 

@@ -1,3 +1,7 @@
 """Pages of this area."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("transitions.analysis.urls")),
+]

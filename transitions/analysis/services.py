@@ -304,6 +304,7 @@ def transition_analysis_run(
             2,
         )
         stored["target_source"] = snapshot.target_source
+        url = reverse("analysis-detail", kwargs={"public_id": analysis.public_id})
         _store(analysis=analysis, stored=stored, digest=snapshot.digest)
     except AnalysisInputError as error:
         _fail(analysis=analysis, reason=f"{error.field}: {error.message}")
@@ -317,10 +318,7 @@ def transition_analysis_run(
     except BaseException as error:
         _fail(analysis=analysis, reason=f"{error.__class__.__name__}: {error}")
         raise
-    return {
-        "analysis": str(analysis.public_id),
-        "url": reverse("analysis-detail", kwargs={"public_id": analysis.public_id}),
-    }
+    return {"analysis": str(analysis.public_id), "url": url}
 
 
 def _fail(*, analysis: TransitionAnalysis, reason: str) -> None:
