@@ -93,6 +93,10 @@ def test_paths_fan_out_over_workers(two_workers, cast, reference_small):
     diffs = [
         (path, a, b)
         for path, a, b in _diff(_without_seconds(stored), _without_seconds(direct))
-        if not (isinstance(a, float) and isinstance(b, float) and abs(a - b) <= (scale if abs(b) > 10 else 1e-4))
+        if not (
+            isinstance(a, float)
+            and isinstance(b, float)
+            and abs(a - b) <= (scale if abs(b) > 10 else 1e-4)
+        )
     ]
     assert diffs == [], diffs
