@@ -97,7 +97,7 @@ def _charts(scenarios, *, years: int, frontier: dict | None) -> dict:
             frontier["named"],
             y_key="years_to_target",
             y_label="Years to target",
-            fmt=lambda v: f"{v:.0f} y",
+            fmt=lambda v: f"{v:g} y",
             label="Frontier: total tax against years to target",
         )
     return out
