@@ -6,7 +6,6 @@ Formatting, not solving: every number comes from the stored result.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
