@@ -1,6 +1,7 @@
-"""Models of the transitions area. Transition analyses live in `transitions/analysis/`."""
+"""Models of the transitions area, by submodule: rebalances (`rebalance/`), analyses
+(`analysis/`)."""
 
-from transitions.analysis.models import (  # noqa: F401  (Django finds the models here)
+from transitions.analysis.models import (  # noqa: F401, E402  (transition analyses, issue 11)
     AnalysisPathRun,
     AnalysisPayload,
     AnalysisScenario,
@@ -8,4 +9,22 @@ from transitions.analysis.models import (  # noqa: F401  (Django finds the model
     PathRunStatus,
     ScenarioKindChoice,
     TransitionAnalysis,
+)
+from transitions.rebalance.models import (  # noqa: F401  (Django finds models here)
+    BatchItemStatus,
+    BatchScope,
+    BatchStatus,
+    BlockedKind,
+    BlockedTrade,
+    BudgetKind,
+    RebalanceBatch,
+    RebalanceBatchItem,
+    RebalanceSettings,
+    ShareClassGroup,
+    ShareClassMember,
+    TradeLine,
+    TradeList,
+    TradeListStatus,
+    TradeReason,
+    TradeSide,
 )
