@@ -230,5 +230,4 @@ def analysis_trade_list(request, public_id):
         messages.error(request, text)
         return redirect("analysis-detail", public_id=analysis.public_id)
     messages.success(request, "The first year's trades are a trade list now.")
-    url = getattr(trade_list, "get_absolute_url", None)
-    return redirect(url()) if url else redirect("analysis-detail", public_id=analysis.public_id)
+    return redirect("rebalance-trade-list", public_id=trade_list.public_id)

@@ -89,8 +89,11 @@ def test_start_page_refuses_bad_input_with_the_field(client, analysis_world):
 
 
 def test_api_start_read_export(client, analysis_world, django_capture_on_commit_callbacks):
+    from esg.services import customized_target_refresh
+
     client.force_login(analysis_world.cast.a.advisor)
     account = analysis_world.account
+    assert customized_target_refresh(account=account).target is not None  # rebalancing needs it
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("api-transition-analysis-list"),
@@ -121,10 +124,16 @@ def test_api_start_read_export(client, analysis_world, django_capture_on_commit_
         {"scenario": "immediate"},
         content_type="application/json",
     )
-    # The rebalancing portal's trade lists: created when that service exists, else a clear 400.
-    assert hand_off.status_code in (201, 400), hand_off.content
-    if hand_off.status_code == 400:
-        assert "not available" in hand_off.content.decode()
+    assert hand_off.status_code == 201, hand_off.content
+    from transitions.rebalance.models import TradeList
+
+    trade_list = TradeList.objects.get(public_id=hand_off.json()["trade_list"])
+    stored = data["result"]["scenarios"][0]
+    lines = list(trade_list.lines.all())
+    sells = {line.lot_public_id: line.shares for line in lines if line.side == "SELL"}
+    assert set(sells) == set(stored["first_year_trades"]["sell"])
+    assert trade_list.status == "proposed" and trade_list.account == account
+    assert trade_list.trade_count == len(lines) > 0
 
 
 @pytest.mark.parametrize(
