@@ -33,7 +33,7 @@ def demo_analysis_seed(*, quick: bool) -> None:
                 actor=account.client.advisor,
                 scenarios=list(DEMO_SCENARIOS),
                 years=3 if quick else 5,
-                paths=0 if quick else 20,
+                paths=0 if quick else 10,
                 seed=7,
             )
         except ValidationError:
