@@ -1,5 +1,7 @@
 """REST API of this area; viewsets listed in API_ROUTES are registered under /api/."""
 
+from transitions.analysis.api import API_ROUTES as _ANALYSIS_API_ROUTES
 from transitions.rebalance.api import API_ROUTES as REBALANCE_ROUTES
 
-API_ROUTES: list = [*REBALANCE_ROUTES]
+# Rebalancing (issue 10): transitions/rebalance/api.py; analyses (issue 11): transitions/analysis/
+API_ROUTES: list = [*REBALANCE_ROUTES, *_ANALYSIS_API_ROUTES]

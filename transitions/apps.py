@@ -7,4 +7,6 @@ class TransitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from transitions import sections, tasks  # noqa: F401  account page section, batch task
+        from transitions.analysis import jobs as analysis_jobs  # noqa: F401  runner, path task
+        from transitions.analysis import tasks as analysis_tasks  # noqa: F401
         from transitions.rebalance import jobs  # noqa: F401  registers the job runners

@@ -1,5 +1,15 @@
-"""Models of the transitions area (rebalances now; analyses and proposals later), by submodule."""
+"""Models of the transitions area, by submodule: rebalances (`rebalance/`), analyses
+(`analysis/`)."""
 
+from transitions.analysis.models import (  # noqa: F401, E402  (transition analyses, issue 11)
+    AnalysisPathRun,
+    AnalysisPayload,
+    AnalysisScenario,
+    AnalysisStatus,
+    PathRunStatus,
+    ScenarioKindChoice,
+    TransitionAnalysis,
+)
 from transitions.rebalance.models import (  # noqa: F401  (Django finds models here)
     BatchItemStatus,
     BatchScope,

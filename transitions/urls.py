@@ -1,6 +1,6 @@
 """Pages of this area."""
 
-from django.urls import path
+from django.urls import include, path
 
 from transitions.rebalance import views
 
@@ -48,4 +48,5 @@ urlpatterns = [
         views.batch_retry,
         name="rebalance-batch-retry",
     ),
+    path("", include("transitions.analysis.urls")),
 ]

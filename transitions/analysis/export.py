@@ -1,0 +1,68 @@
+"""The analysis as CSV: one line per scenario and year, expected path first, then p10/p50/p90
+over the simulated paths when they ran. Pure function of the stored result."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from pma_engine.transition import scenario_parse
+from transitions.analysis.scenarios import scenario_label
+
+YEAR_FIGURES = (
+    "realized_st",
+    "realized_lt",
+    "harvested_losses",
+    "tax",
+    "loss_deduction",
+    "loss_carryforward",
+    "tracking_error",
+    "in_target",
+    "unrealized_gain",
+    "turnover",
+    "trades",
+    "value_end",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text_cell(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def analysis_csv(result: dict, *, account_name: str) -> str:
+    has_paths = bool(result.get("paths"))
+    header = ["account", "scenario", "scenario_label", "year", *YEAR_FIGURES]
+    if has_paths:
+        header += [f"{name}_{p}" for name in YEAR_FIGURES for p in ("p10", "p50", "p90")]
+    header += ["years_to_target", "after_tax_value", "liquidation_value"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for item in result.get("scenarios", []):
+        bands = item.get("paths")
+        label = scenario_label(scenario_parse(item["name"]))
+        for k, year in enumerate(item["years"]):
+            line = [
+                csv_text_cell(account_name),
+                csv_text_cell(item["name"]),
+                csv_text_cell(label),
+                year["year"],
+                *[year[name] for name in YEAR_FIGURES],
+            ]
+            if has_paths:
+                band_year = bands["years"][k] if bands else {}
+                line += [
+                    (band_year.get(name) or {}).get(p, "")
+                    for name in YEAR_FIGURES
+                    for p in ("p10", "p50", "p90")
+                ]
+            last = k == len(item["years"]) - 1
+            line += [
+                item["years_to_target"] if last and item["years_to_target"] is not None else "",
+                item["after_tax_value"] if last else "",
+                item["liquidation_value"] if last else "",
+            ]
+            writer.writerow(line)
+    return out.getvalue()
