@@ -48,7 +48,7 @@ def process_map(workers: int) -> Callable[[Callable[[T], R], Sequence[T]], Itera
     def run(fn: Callable[[T], R], tasks: Sequence[T]) -> Iterable[R]:
         if workers <= 1 or len(tasks) <= 1:
             return list(map(fn, tasks))
-        chunk = max(1, len(tasks) // (workers * 4))
+        chunk = max(1, len(tasks) // (workers * 16))  # small chunks: no idle worker at the end
         with ProcessPoolExecutor(max_workers=workers, initializer=worker_threads_limit) as pool:
             return list(pool.map(fn, tasks, chunksize=chunk))
 
