@@ -30,14 +30,26 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def worker_threads_limit() -> None:
+    """One BLAS/OpenMP thread per pool worker: the workers already fill the cores, and forked
+    workers inherit a BLAS pool sized for the whole machine (oversubscription)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is pinned in requirements.txt
+        return
+    threadpool_limits(1)
+
+
 def process_map(workers: int) -> Callable[[Callable[[T], R], Sequence[T]], Iterable[R]]:
     """map_paths over a process pool (paths are independent; results come back in order)."""
 
     def run(fn: Callable[[T], R], tasks: Sequence[T]) -> Iterable[R]:
         if workers <= 1 or len(tasks) <= 1:
             return list(map(fn, tasks))
-        chunk = max(1, len(tasks) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        chunk = max(1, len(tasks) // (workers * 16))  # small chunks: no idle worker at the end
+        with ProcessPoolExecutor(max_workers=workers, initializer=worker_threads_limit) as pool:
             return list(pool.map(fn, tasks, chunksize=chunk))
 
     return run
