@@ -59,7 +59,7 @@ def pct(value: float) -> str:
 def _frame(width: int, height: int, label: str) -> list[str]:
     return [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" '
+        f'data-max-width="{width}" xmlns="http://www.w3.org/2000/svg" '
         f'aria-label="{escape(label)}">'
     ]
 
