@@ -33,6 +33,21 @@ def admin_token(cast):
     return Token.objects.get_or_create(user=cast.a.admin)[0].key
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes the
+    database connection (CONN_MAX_AGE 0 on PostgreSQL) and with it the test's transaction.
+    Django's test client detaches that handler for the same reason; so do we."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def test_the_schema_lists_the_operations_we_expect():
     labels = {operation.label for operation in OPERATIONS}
     assert "GET /api/securities/{ticker}/prices/" in labels

@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 PATH_LEASE_SECONDS = 300  # a path claimed longer ago than this lost its worker: claim it again
 POLL_SECONDS = 0.2
+# With workers, the coordinator leaves dispatched paths to them this long before it takes
+# unstarted ones itself: it covers lost or slow paths, it does not race the workers for them.
+STEAL_AFTER_SECONDS = 10.0
 _PAYLOADS: dict[int, tuple[Any, Any, dict[int, PathTask]]] = {}
 _PAYLOAD_CACHE_SIZE = 2
 # The engine keeps its cvxpy/Clarabel solvers per process (pma_engine/transition/solving.py),
@@ -194,6 +197,7 @@ class PathFanOut:
     def __init__(self, *, analysis: TransitionAnalysis, dispatch: bool = True) -> None:
         self.analysis = analysis
         self.dispatch = dispatch
+        self._dispatched_at = 0.0
 
     def map(
         self, fn: Callable[[PathTask], PathOutcome], tasks: Sequence[PathTask]
@@ -212,6 +216,7 @@ class PathFanOut:
         )
         if self.dispatch:
             self._send([t.path_index for t in tasks])
+            self._dispatched_at = time.monotonic()
         yield from self._collect(len(tasks))
 
     def _send(self, indices: list[int]) -> None:
@@ -241,6 +246,9 @@ class PathFanOut:
                 seen.add(index)
                 yield outcome_from_json(outcome)
             if fresh or len(seen) >= total:
+                continue
+            if self.dispatch and time.monotonic() - self._dispatched_at < STEAL_AFTER_SECONDS:
+                time.sleep(POLL_SECONDS)
                 continue
             candidate = (
                 rows.filter(_claimable(timezone.now()))
