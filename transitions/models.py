@@ -1,4 +1,5 @@
-"""Models of the transitions area. Transition analyses live in `transitions/analysis/`."""
+"""Models of the transitions area. Transition analyses live in `transitions/analysis/`,
+proposals in `transitions/proposals/`."""
 
 from transitions.analysis.models import (  # noqa: F401  (Django finds the models here)
     AnalysisPathRun,
@@ -8,4 +9,11 @@ from transitions.analysis.models import (  # noqa: F401  (Django finds the model
     PathRunStatus,
     ScenarioKindChoice,
     TransitionAnalysis,
+)
+from transitions.proposals.models import (  # noqa: F401, E402
+    Proposal,
+    ProposalEvent,
+    ProposalEventKind,
+    ProposalStatus,
+    ProposalVersion,
 )
