@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("", include("transitions.analysis.urls")),
+    path("", include("transitions.proposals.urls")),
 ]

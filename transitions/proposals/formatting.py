@@ -16,7 +16,7 @@ def _decimal(value) -> Decimal:
 
 def money(value, *, cents: bool = False) -> str:
     """'$12,346' (or '$12,345.68' with cents); negatives with a true minus sign."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     amount = money_round(_decimal(value))
     if not cents:
@@ -39,7 +39,7 @@ def money_short(value: float) -> str:
 
 def pct(value, *, digits: int = 2) -> str:
     """A fraction as a percentage: 0.01234 -> '1.23%'."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     return f"{100 * float(value):.{digits}f}%"
 
@@ -53,7 +53,7 @@ def shares(value) -> str:
 
 
 def years(value) -> str:
-    if value is None:
+    if value is None or value == "":
         return "not within the horizon"
     value = int(value)
     return f"{value} year{'s' if value != 1 else ''}"

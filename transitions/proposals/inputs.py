@@ -169,7 +169,7 @@ def _trades(*, item: dict, lot_info: dict, buy_ids: dict, prices: dict, names: d
     return out
 
 
-def _customizations(*, account) -> tuple[list[Customization], float | None]:
+def customizations_plain(*, account) -> tuple[list[Customization], float | None]:
     from esg.selectors import target_stored
 
     stored = target_stored(account=account)
@@ -256,7 +256,7 @@ def proposal_data_build(
     trades = _trades(
         item=rec_item, lot_info=lookups["lots"], buy_ids=buy_ids, prices=prices, names=names
     )
-    customizations, target_te = _customizations(account=account)
+    customizations, target_te = customizations_plain(account=account)
     frontier = result.get("frontier") or {}
     points = [
         FrontierPoint(
