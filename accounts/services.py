@@ -121,15 +121,14 @@ def client_invitation_create(*, client: Client, invited_by: User, email: str) ->
         Role.FIRM_ADMIN,
     ):
         raise ValidationError("Only the household's firm may invite its client.")
-    existing = User.objects.filter(email__iexact=email).first() or User.objects.filter(
-        username__iexact=email
-    ).first()
+    existing = (
+        User.objects.filter(email__iexact=email).first()
+        or User.objects.filter(username__iexact=email).first()
+    )
     if existing is not None:
         if existing.role == Role.CLIENT and existing.client_id == client.pk:
             raise ValidationError({"email": "This household already has a login."})
-        raise ValidationError(
-            {"email": "A login with this email already exists for someone else."}
-        )
+        raise ValidationError({"email": "A login with this email already exists for someone else."})
     reusable = (
         Invitation.objects.filter(client=client, email=email, accepted_at__isnull=True)
         .filter(expires_at__gt=timezone.now())

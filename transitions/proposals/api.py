@@ -233,9 +233,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FirmScop
         number = request.query_params.get("version")
         versions = ProposalVersion.objects.filter(proposal=proposal)
         try:
-            version = (
-                versions.get(number=int(number)) if number else proposal.current_version
-            )
+            version = versions.get(number=int(number)) if number else proposal.current_version
         except (ProposalVersion.DoesNotExist, ValueError):
             version = None
         if version is None or not version.file:

@@ -40,7 +40,7 @@ def _pyplot():
     return pyplot
 
 
-def _svg(fig, pyplot, *, label: str) -> str:
+def _svg(fig, pyplot, *, label: str, prefix: str) -> str:
     buffer = io.StringIO()
     fig.savefig(
         buffer, format="svg", bbox_inches="tight", transparent=True, metadata={"Date": None}
@@ -48,6 +48,12 @@ def _svg(fig, pyplot, *, label: str) -> str:
     pyplot.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
+    # Ids are unique per figure only: prefix them, or one chart's clip paths clip another's.
+    text = (
+        text.replace('id="', f'id="{prefix}-')
+        .replace("url(#", f"url(#{prefix}-")
+        .replace('href="#', f'href="#{prefix}-')
+    )
     # Scale to the box the template gives it; keep the aspect ratio.
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 width="100%"', text, 1)
     return text.replace("<svg", f'<svg role="img" aria-label="{label}" class="chart"', 1)
@@ -95,7 +101,12 @@ def summary_chart_svg(scenario: ScenarioSummary, *, te_goal: float, brand: str) 
         ncol=4,
         frameon=False,
     )
-    return _svg(fig, pyplot, label="Tax per year and tracking error of the recommended scenario")
+    return _svg(
+        fig,
+        pyplot,
+        label="Tax per year and tracking error of the recommended scenario",
+        prefix="summary",
+    )
 
 
 def years_chart_svg(
@@ -104,7 +115,7 @@ def years_chart_svg(
     """One line per scenario over the years (tax or tracking error), its 10th-90th percentile
     band shaded when simulated paths ran."""
     pyplot = _pyplot()
-    fig, ax = pyplot.subplots(figsize=(6.8, 2.6))
+    fig, ax = pyplot.subplots(figsize=(7.4, 2.2))
     scale = 100.0 if key == "tracking_error" else 1.0
     band_key = "tax_band" if key == "tax" else "tracking_error_band"
     for s, color in zip(scenarios, _colors(scenarios, brand), strict=True):
@@ -140,7 +151,7 @@ def years_chart_svg(
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     label = "Tax per year" if key == "tax" else "Tracking error per year"
-    return _svg(fig, pyplot, label=f"{label}, by scenario")
+    return _svg(fig, pyplot, label=f"{label}, by scenario", prefix=key)
 
 
 def frontier_svg(points: Sequence[FrontierPoint], *, brand: str) -> str:
@@ -189,4 +200,4 @@ def frontier_svg(points: Sequence[FrontierPoint], *, brand: str) -> str:
     ax.set_xlim(left=0)
     if sweep:
         ax.legend(loc="upper right", frameon=False)
-    return _svg(fig, pyplot, label="Frontier: total tax against tracking error")
+    return _svg(fig, pyplot, label="Frontier: total tax against tracking error", prefix="frontier")

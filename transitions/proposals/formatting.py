@@ -71,7 +71,10 @@ def years_band(value) -> str:
     if value is None:
         return ""
 
-    def one(v):
-        return "never" if v is None else f"{float(v):.0f}"
-
-    return f"{one(value.p10)}–{one(value.p90)} years"
+    low, high = value.p10, value.p90
+    if low is None and high is None:
+        return "not reached on the simulated markets"
+    if low is not None and high is not None and round(float(low)) == round(float(high)):
+        return f"{years(low)} on every simulated market"
+    high_text = "never" if high is None else f"{float(high):.0f} years"
+    return f"{float(low):.0f} to {high_text}" if low is not None else f"up to {high_text}"

@@ -11,9 +11,7 @@ from transitions.analysis.scenarios import scenario_label
 
 
 class ProposalGenerateForm(forms.Form):
-    recommended_scenario = forms.ChoiceField(
-        label="Recommended scenario", widget=forms.RadioSelect
-    )
+    recommended_scenario = forms.ChoiceField(label="Recommended scenario", widget=forms.RadioSelect)
     shown_scenarios = forms.MultipleChoiceField(
         label="Scenarios shown side by side",
         widget=forms.CheckboxSelectMultiple,
@@ -57,9 +55,7 @@ class ProposalRespondForm(forms.Form):
 
 
 class FirmBrandingForm(forms.Form):
-    display_name = forms.CharField(
-        label="Name shown to clients", max_length=200, required=False
-    )
+    display_name = forms.CharField(label="Name shown to clients", max_length=200, required=False)
     color = forms.CharField(
         label="Colour",
         max_length=7,

@@ -20,8 +20,13 @@ def client_portal_context(*, user) -> dict:
         Account.objects.visible_to(user).filter(client=client).select_related("strategy")
     ):
         lots = account_lots(account=account)
-        short = sum((r.unrealized for r in lots.rows if r.unrealized is not None and not r.is_long_term), ZERO)
-        long = sum((r.unrealized for r in lots.rows if r.unrealized is not None and r.is_long_term), ZERO)
+        short = sum(
+            (r.unrealized for r in lots.rows if r.unrealized is not None and not r.is_long_term),
+            ZERO,
+        )
+        long = sum(
+            (r.unrealized for r in lots.rows if r.unrealized is not None and r.is_long_term), ZERO
+        )
         customizations, target_te = customizations_plain(account=account)
         accounts.append(
             {

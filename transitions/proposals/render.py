@@ -172,8 +172,14 @@ def proposal_html(data: ProposalData, *, with_charts: bool = True) -> str:
     return render_to_string(TEMPLATE, proposal_context(data, with_charts=with_charts))
 
 
-def proposal_pdf_render(data: ProposalData, *, with_charts: bool = True) -> bytes:
-    """The proposal as PDF bytes. No database, no files: the same data gives the same pages."""
+def proposal_pdf_document(data: ProposalData, *, with_charts: bool = True) -> tuple[bytes, int]:
+    """(PDF bytes, page count)."""
     from weasyprint import HTML
 
-    return HTML(string=proposal_html(data, with_charts=with_charts)).write_pdf()
+    document = HTML(string=proposal_html(data, with_charts=with_charts)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def proposal_pdf_render(data: ProposalData, *, with_charts: bool = True) -> bytes:
+    """The proposal as PDF bytes. No database, no files: the same data gives the same pages."""
+    return proposal_pdf_document(data, with_charts=with_charts)[0]

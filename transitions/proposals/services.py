@@ -5,7 +5,6 @@ job; claimed by its request token so a second delivery makes nothing), share wit
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -82,9 +81,7 @@ def proposal_generate(
     given one for its next version) and queue the render job. Nothing is written on refusal."""
     analysis_ready_check(analysis=analysis)
     note = (note or "").strip()
-    shown_names = _choices_check(
-        analysis=analysis, recommended=recommended, shown=shown, note=note
-    )
+    shown_names = _choices_check(analysis=analysis, recommended=recommended, shown=shown, note=note)
     if proposal is not None and proposal.account_id != analysis.account_id:
         raise ValidationError({"analysis": "This analysis is of another account."})
     with transaction.atomic():
@@ -199,17 +196,13 @@ class _NumberTaken(Exception):
     """Another version was stored while this one rendered: render again with the next number."""
 
 
-def _pdf_pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
-
-
 def proposal_render_run(*, job, progress: Callable[[int, str], None]) -> dict:
     """The render job: build the data, render, store as the next version. A second delivery
     of the same job finds the version made by its request token and makes no other."""
     from django.urls import reverse
 
     from transitions.proposals.inputs import proposal_data_build
-    from transitions.proposals.render import proposal_pdf_render
+    from transitions.proposals.render import proposal_pdf_document
 
     proposal = proposal_job_check(job=job)
     params = job.params
@@ -242,7 +235,7 @@ def proposal_render_run(*, job, progress: Callable[[int, str], None]) -> dict:
             prepared_on=timezone.localdate(),
         )
         progress(35, "Drawing the charts and laying out the pages")
-        pdf = proposal_pdf_render(data)
+        pdf, pages = proposal_pdf_document(data)
         progress(90, "Storing the PDF")
         try:
             version, _created = proposal_version_store(
@@ -252,7 +245,7 @@ def proposal_render_run(*, job, progress: Callable[[int, str], None]) -> dict:
                 request_token=token,
                 job=job,
                 actor=job.created_by,
-                pages=_pdf_pages(pdf),
+                pages=pages,
                 expected_number=number,
             )
         except _NumberTaken:
@@ -281,9 +274,7 @@ def proposal_version_store(
     try:
         with transaction.atomic():
             locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-            previous = (
-                ProposalVersion.objects.filter(proposal=locked).order_by("-number").first()
-            )
+            previous = ProposalVersion.objects.filter(proposal=locked).order_by("-number").first()
             number = (previous.number + 1) if previous else 1
             if expected_number is not None and number != expected_number:
                 raise _NumberTaken()  # the PDF prints its number: it must be this one
@@ -347,8 +338,10 @@ def proposal_share(*, proposal: Proposal, actor, email: str = "") -> dict:
         )
         if other is not None:
             raise ValidationError(
-                {"email": "This address belongs to a login of someone else; it cannot be "
-                 "given this household's proposal."}
+                {
+                    "email": "This address belongs to a login of someone else; it cannot be "
+                    "given this household's proposal."
+                }
             )
         invitation = client_invitation_create(client=client, invited_by=actor, email=address)
     with transaction.atomic():

@@ -6,12 +6,12 @@ leave only through `transitions.proposals.views.proposal_version_download`, whic
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.utils.functional import LazyObject
 
 
 def private_root() -> Path:
@@ -19,21 +19,22 @@ def private_root() -> Path:
 
 
 class PrivateStorage(FileSystemStorage):
-    """FileSystemStorage without a base URL: `url()` refuses, so no template can link a file."""
+    """FileSystemStorage without a base URL: `url()` refuses, so no template can link a file.
+    Its root is read from the settings on each use (tests point it elsewhere)."""
 
     def __init__(self) -> None:
-        super().__init__(location=str(private_root()), base_url=None)
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):  # type: ignore[override]
+        return str(private_root())
+
+    @property
+    def location(self):  # type: ignore[override]
+        return os.path.abspath(self.base_location)
 
     def url(self, name):  # noqa: D102
         raise ValueError("Private files have no URL; serve them through an access-checked view.")
-
-
-class _LazyPrivateStorage(LazyObject):
-    def _setup(self) -> None:
-        self._wrapped = PrivateStorage()
-
-
-private_storage = _LazyPrivateStorage()
 
 
 def private_storage_callable():

@@ -146,7 +146,8 @@ def proposal_respond(request, public_id):
     else:
         word = "accepted" if form.cleaned_data["decision"] == "accepted" else "marked reviewed"
         messages.success(
-            request, f"Thank you: version {form.cleaned_data['version']} {word}. Your advisor sees it."
+            request,
+            f"Thank you: version {form.cleaned_data['version']} {word}. Your advisor sees it.",
         )
     return redirect("proposal-detail", public_id=proposal.public_id)
 
@@ -218,4 +219,3 @@ def firm_branding_logo(request):
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
