@@ -55,7 +55,9 @@ def _svg(fig, pyplot, *, label: str, prefix: str) -> str:
         .replace('href="#', f'href="#{prefix}-')
     )
     # Scale to the box the template gives it; keep the aspect ratio.
-    text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 width="100%"', text, 1)
+    text = re.sub(
+        r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 width="100%"', text, count=1
+    )
     return text.replace("<svg", f'<svg role="img" aria-label="{label}" class="chart"', 1)
 
 
