@@ -41,7 +41,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 @firm_view(roles=ALL_FIRM_ROLES)
 def home(request):
     if request.user.is_client_user:
-        return redirect("client-portal")
+        return redirect("client-detail", public_id=request.user.client.public_id)
     search = request.GET.get("q", "").strip()
     rows = selectors.client_dashboard_rows(user=request.user, search=search)
     return render(request, "accounts/dashboard.html", {"rows": rows, "search": search})

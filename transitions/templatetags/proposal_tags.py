@@ -20,3 +20,11 @@ def proposal_form_for(analysis):
     from transitions.proposals.forms import ProposalGenerateForm
 
     return ProposalGenerateForm(analysis=analysis)
+
+
+@register.simple_tag
+def client_overview(user):
+    """A client login's overview (its household's accounts, gains, customizations, proposals)."""
+    from transitions.proposals.portal import client_portal_context
+
+    return client_portal_context(user=user)
