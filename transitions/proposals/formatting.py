@@ -64,7 +64,8 @@ def band(value, kind: str = "money") -> str:
     if value is None:
         return ""
     fmt = {"money": money, "pct": pct}[kind]
-    return f"{fmt(value.p10)} – {fmt(value.p90)}"
+    low, high = fmt(value.p10), fmt(value.p90)
+    return f"{low} on every simulated market" if low == high else f"{low} – {high}"
 
 
 def years_band(value) -> str:
