@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo serve test bench lint format worker install install-dev browser-deps clean
+.PHONY: demo serve test bench lint format worker beat install install-dev browser-deps clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ format: install-dev
 ## worker: a Celery worker (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
 worker: install
 	$(VENV)/bin/celery -A pma_portal worker --loglevel=info --concurrency=2
+
+## beat: Celery beat, run ONCE per installation: requeues jobs whose worker died (jobs_reap_expired)
+beat: install
+	$(VENV)/bin/celery -A pma_portal beat --loglevel=info --schedule=/tmp/pma-celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .mypy_cache

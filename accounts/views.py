@@ -19,6 +19,7 @@ from accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from accounts.models import Account, Invitation, Role
+from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
 from portfolios.selectors import account_values
@@ -149,6 +150,7 @@ def account_detail(request, public_id):
             "client": account.client,
             "lots": account_lots(account=account),
             "trades": account_trades(account=account),
+            **account_sections_context(account=account, user=request.user),
         },
     )
 

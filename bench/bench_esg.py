@@ -134,7 +134,7 @@ def bench_esg() -> dict[str, dict[str, Any]]:
         prepared = selectors.target_prepare(account=account, resolved=resolved, as_of=preview.as_of)
         universe = prepared.universe
         risk = risk_model_align(risk_model_load(row_id=prepared.risk_model_id), universe.universe)
-        masks = {s.label: s.mask for s in prepared.settings}
+        masks = {s.key: s.mask for s in prepared.settings}
         engine_seconds, _ = _best_of(
             lambda: exclusion_costs(
                 benchmark_weights=universe.benchmark,

@@ -6,4 +6,6 @@ class EsgConfig(AppConfig):
     verbose_name = "ESG categories and customizations"
 
     def ready(self) -> None:
-        from esg import jobs  # noqa: F401  registers the job runners
+        # Registrations: the job runners, the listener that refreshes targets when reference
+        # data changes, the account page's customization section.
+        from esg import jobs, listeners, sections  # noqa: F401

@@ -171,14 +171,16 @@ def job_cancel(*, job: Job, actor) -> Job:
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.is_finished:
             raise ValidationError(f"This job is already {locked.get_status_display().lower()}.")
+        fields = ["message", "cancel_requested_at"]
         if locked.status == JobStatus.QUEUED:
             locked.status = JobStatus.CANCELLED
             locked.finished_at = now
             locked.message = "Cancelled before it started."
-        else:
+            fields += ["status", "finished_at"]
+        else:  # the runner stops at its next progress call (jobs.tasks.JobTask)
             locked.message = "Cancelling…"
         locked.cancel_requested_at = now
-        locked.save(update_fields=["status", "finished_at", "message", "cancel_requested_at"])
+        locked.save(update_fields=fields)
     return locked
 
 

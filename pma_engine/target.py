@@ -193,7 +193,8 @@ def exclusion_costs(
 ) -> ExclusionCostReport:
     """Tracking-error cost of each exclusion alone and of all together, for the advisor's screen.
 
-    ``exclusions`` maps a label (an ESG category, "do not hold: XOM", ...) to a boolean mask.
+    ``exclusions`` maps the caller's key of each exclusion (an id such as "category:12", not a
+    display label) to a boolean mask; the report's costs carry the same keys as `name`.
     One compiled problem is re-solved with a different upper-bound parameter per exclusion, so a
     dozen exclusions cost little more than one solve each.
     """

@@ -15,6 +15,12 @@ DEMO_STEPS: list[tuple[str, str, bool]] = [
     ("ESG exclusion categories", "esg.demo:demo_categories_seed", True),
     ("tax lots and trades of the demo households", "portfolios.lots.demo:demo_lots_seed", False),
     ("customizations of demo accounts", "esg.demo:demo_customizations_seed", False),
+    ("share-class table", "transitions.rebalance.demo:demo_share_classes_seed", True),
+    (
+        "rebalance defaults and one trade list per advisor",
+        "transitions.rebalance.demo:demo_rebalance_seed",
+        False,
+    ),
 ]
 
 

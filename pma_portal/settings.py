@@ -189,6 +189,10 @@ SPECTACULAR_SETTINGS = {
         "RestrictionModeEnum": "esg.models.RestrictionMode",  # do_not_buy, do_not_hold
         "ImportModeEnum": "portfolios.lots.imports.ImportMode.CHOICES",
         "AnalysisStatusEnum": "transitions.analysis.models.AnalysisStatus",
+        "BatchScopeEnum": "transitions.rebalance.models.BatchScope",
+        "TradeListStatusEnum": "transitions.rebalance.models.TradeListStatus",
+        "BatchStatusEnum": "transitions.rebalance.models.BatchStatus",
+        "BatchItemStatusEnum": "transitions.rebalance.models.BatchItemStatus",
     },
 }
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from jobs.registry import JobError, job_runner
+from portfolios.listeners import reference_data_changed
 from portfolios.services import risk_model_build
 
 
@@ -21,9 +22,7 @@ def risk_model_build_job(*, job, progress) -> dict:
         )
     except ValidationError as error:
         raise JobError(" ".join(error.messages)) from error
-    from esg.services import customized_targets_refresh_queue  # esg builds on portfolios
-
-    customized_targets_refresh_queue(reason=f"risk model of {model.as_of}")
+    reference_data_changed(reason=f"risk model of {model.as_of}")
     return {
         "risk_model_id": model.pk,
         "as_of": model.as_of.isoformat(),

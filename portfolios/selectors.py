@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,11 +22,9 @@ from django.utils import timezone
 
 from pma_engine.tax import money_round
 from portfolios.models import (
-    GICS_SECTORS,
     ModelWeight,
     Price,
     PriceSource,
-    RiskModel,
     Security,
     Strategy,
     StrategyVersion,
@@ -278,225 +276,18 @@ def price_summary(*, security: Security) -> PriceSummary | None:
 # The universe and risk-model reads live in portfolios/risk_selectors.py (keyed by security id).
 
 # --------------------------------------------------------------------------- strategies
-
-
-def strategy_version_current(
-    *, strategy: Strategy, on: date | None = None
-) -> StrategyVersion | None:
-    """The version in force on `on` (default today): latest effective date, then number."""
-    on = on or timezone.localdate()
-    return (
-        StrategyVersion.objects.filter(strategy=strategy, effective_date__lte=on)
-        .order_by("-effective_date", "-version")
-        .first()
-    )
-
-
-def strategy_weights(*, version: StrategyVersion | None) -> dict[int, Decimal]:
-    """security id -> weight of a version, largest first."""
-    if version is None:
-        return {}
-    return dict(
-        ModelWeight.objects.filter(version=version)
-        .order_by("-weight", "security_id")
-        .values_list("security_id", "weight")
-    )
-
-
-def strategy_weights_by_slug(*, slug: str, on: date | None = None) -> dict[int, Decimal]:
-    """Current weights of a strategy named by slug ({} if it has none)."""
-    strategy = Strategy.objects.filter(slug=slug).first()
-    if strategy is None:
-        return {}
-    return strategy_weights(version=strategy_version_current(strategy=strategy, on=on))
-
-
-@dataclass
-class StrategyRow:
-    strategy: Strategy
-    version: StrategyVersion | None
-    n_names: int
-    te_pct: float | None  # to the benchmark
-    benchmark: Strategy | None
-
-
-def strategy_rows(*, include_inactive: bool = False) -> list[StrategyRow]:
-    """Every strategy with its current version, name count and tracking error to benchmark."""
-    strategies = Strategy.objects.select_related("benchmark").order_by("kind", "name")
-    if not include_inactive:
-        strategies = strategies.filter(is_active=True)
-    today = timezone.localdate()
-    strategies = list(strategies)
-    versions = (
-        StrategyVersion.objects.filter(strategy__in=strategies, effective_date__lte=today)
-        .annotate(n_names=Count("weights"))
-        .order_by("strategy_id", "-effective_date", "-version")
-    )
-    current: dict[int, StrategyVersion] = {}
-    for version in versions:
-        current.setdefault(version.strategy_id, version)
-    model = risk_model_current()
-    weights_cache: dict[int, dict[int, Decimal]] = {}
-
-    def weights_of(strategy_id: int) -> dict[int, Decimal]:
-        if strategy_id not in weights_cache:
-            weights_cache[strategy_id] = strategy_weights(version=current.get(strategy_id))
-        return weights_cache[strategy_id]
-
-    rows = []
-    for strategy in strategies:
-        version = current.get(strategy.pk)
-        te = None
-        if model is not None and strategy.benchmark_id and version is not None:
-            bench = weights_of(strategy.benchmark_id)
-            if bench:
-                te = tracking_error_pct(weights=weights_of(strategy.pk), target=bench, model=model)
-        rows.append(
-            StrategyRow(
-                strategy=strategy,
-                version=version,
-                n_names=version.n_names if version is not None else 0,
-                te_pct=te,
-                benchmark=strategy.benchmark,
-            )
-        )
-    return rows
-
-
-@dataclass
-class SectorBar:
-    sector: str
-    weight: float
-    benchmark_weight: float | None
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.weight
-
-    @property
-    def benchmark_percent(self) -> float | None:
-        return None if self.benchmark_weight is None else 100.0 * self.benchmark_weight
-
-
-@dataclass
-class Holding:
-    security: Security
-    weight: Decimal
-    benchmark_weight: Decimal | None
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * float(self.weight)
-
-    @property
-    def benchmark_percent(self) -> float | None:
-        return None if self.benchmark_weight is None else 100.0 * float(self.benchmark_weight)
-
-    @property
-    def active_percent(self) -> float | None:
-        bench = self.benchmark_percent
-        return None if bench is None else self.percent - bench
-
-
-@dataclass
-class StrategyDetail:
-    strategy: Strategy
-    version: StrategyVersion | None
-    versions: list[StrategyVersion]
-    holdings: list[Holding]  # largest first, `top` of them
-    n_names: int
-    sectors: list[SectorBar]
-    characteristics: list[tuple[str, str]] = field(default_factory=list)
-    te_pct: float | None = None
-    volatility_pct: float | None = None
-    risk_model: RiskModel | None = None
-
-
-def _sector_split(weights: Mapping[int, Decimal]) -> dict[str, float]:
-    sectors = dict(Security.objects.filter(pk__in=list(weights)).values_list("pk", "sector"))
-    totals: dict[str, float] = defaultdict(float)
-    for pk, weight in weights.items():
-        totals[sectors.get(pk) or "Unclassified"] += float(weight)
-    return totals
-
-
-def strategy_detail(
-    *, strategy: Strategy, version: StrategyVersion | None = None, top: int = 25
-) -> StrategyDetail:
-    """Holdings, sector weights against the benchmark, characteristics and version history."""
-    versions = list(
-        StrategyVersion.objects.filter(strategy=strategy)
-        .annotate(n_names=Count("weights"))
-        .order_by("-effective_date", "-version")
-    )
-    if version is None:
-        version = strategy_version_current(strategy=strategy)
-    if version is None and versions:
-        version = versions[-1]  # nothing in force yet: show the earliest
-    weights = strategy_weights(version=version)
-    benchmark = strategy.benchmark
-    bench_weights = (
-        strategy_weights(version=strategy_version_current(strategy=benchmark))
-        if benchmark is not None
-        else {}
-    )
-    top_ids = list(weights)[:top]
-    securities = Security.objects.in_bulk(top_ids)
-    holdings = [
-        Holding(
-            security=securities[pk],
-            weight=weights[pk],
-            benchmark_weight=bench_weights.get(pk, Decimal(0)) if bench_weights else None,
-        )
-        for pk in top_ids
-    ]
-    split = _sector_split(weights)
-    bench_split = _sector_split(bench_weights) if bench_weights else {}
-    sectors = [
-        SectorBar(
-            sector=sector,
-            weight=split.get(sector, 0.0),
-            benchmark_weight=bench_split.get(sector, 0.0) if bench_split else None,
-        )
-        for sector in [*GICS_SECTORS, "Unclassified"]
-        if split.get(sector) or bench_split.get(sector)
-    ]
-    model_row = risk_model_latest()
-    model = risk_model_load(row_id=model_row.pk) if model_row is not None else None
-    te = (
-        tracking_error_pct(weights=weights, target=bench_weights, model=model)
-        if model is not None and weights and bench_weights
-        else None
-    )
-    vol = volatility_pct(weights=weights, model=model) if model is not None and weights else None
-    values = [float(w) for w in weights.values()]
-    characteristics = []
-    if values:
-        characteristics = [
-            ("Names", f"{len(values)}"),
-            ("Largest weight", f"{100 * max(values):.2f}%"),
-            ("Top 10 weight", f"{100 * sum(sorted(values, reverse=True)[:10]):.1f}%"),
-            ("Effective number of names", f"{1.0 / sum(v * v for v in values):.0f}"),
-            ("Sectors held", f"{sum(1 for s in sectors if s.weight > 0)} of {len(GICS_SECTORS)}"),
-        ]
-        n_small = Security.objects.filter(
-            pk__in=list(weights), indices__contains="S&P 600"
-        ).values_list("pk", flat=True)
-        small = sum(float(weights[pk]) for pk in n_small)
-        characteristics.append(("In the S&P 600 (small cap)", f"{100 * small:.1f}%"))
-    return StrategyDetail(
-        strategy=strategy,
-        version=version,
-        versions=versions,
-        holdings=holdings,
-        n_names=len(weights),
-        sectors=sectors,
-        characteristics=characteristics,
-        te_pct=te,
-        volatility_pct=vol,
-        risk_model=model_row,
-    )
-
+# In portfolios/strategy_selectors.py; re-exported here.
+from portfolios.strategy_selectors import (  # noqa: E402, F401
+    Holding,
+    SectorBar,
+    StrategyDetail,
+    StrategyRow,
+    strategy_detail,
+    strategy_rows,
+    strategy_version_current,
+    strategy_weights,
+    strategy_weights_by_slug,
+)
 
 # --------------------------------------------------------------------------- securities
 

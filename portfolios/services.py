@@ -6,7 +6,7 @@ and the models, validate files whole before saving anything, and load in bulk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -14,29 +14,21 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from jobs.types import ProgressCallback
-from pma_engine.risk import FactorRiskModel, risk_model_estimate
 from pma_engine.securities import SecurityRecord, security_master_load
 from pma_engine.simulation import SimulatedPrices, SimulationParams, prices_simulate
 from portfolios.imports import ImportProblem, ImportRejected, SourceLike, csv_rows, open_text
 from portfolios.models import (
     GICS_SECTORS,
-    ModelWeight,
     Price,
     PriceSource,
-    RiskModel,
     Security,
-    Strategy,
-    StrategyVersion,
 )
 
 PRICE_QUANTUM = Decimal("0.000001")  # Price.close has 6 decimal places
 PRICE_MAX = Decimal("999999999999")  # 18 digits, 6 of them decimals
-WEIGHT_QUANTUM = Decimal("0.0000000001")  # ModelWeight.weight has 10
-WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
 PRICE_BATCH_SIZE = 20_000
 SQLITE_INDEX_REBUILD_ROWS = 200_000
 
@@ -440,253 +432,20 @@ def prices_synthetic_generate(
     )
 
 
-# --------------------------------------------------------------------------- risk model
-
-RISK_MODEL_FACTORS = 20
-RISK_MODEL_HALF_LIFE_DAYS = 252.0
-RISK_MODEL_LOOKBACK_DAYS = 2520  # ten years of business days
-
-
-def risk_model_build(
-    *,
-    as_of: date | None = None,
-    lookback_days: int = RISK_MODEL_LOOKBACK_DAYS,
-    n_factors: int = RISK_MODEL_FACTORS,
-    progress: ProgressCallback = _no_progress,
-) -> RiskModel:
-    """Estimate a statistical factor model from stored closes and store it.
-
-    Universe: active master securities with at least two closes in the window. The window is
-    the last `lookback_days` + 1 price dates up to `as_of` (default: the latest price date).
-    `is_synthetic` is set when any close in the window is synthetic.
-    """
-    from portfolios.selectors import price_matrix  # selectors import services' constants
-
-    securities = list(Security.objects.filter(firm__isnull=True, is_active=True).order_by("ticker"))
-    ids = [s.pk for s in securities]
-    window = Price.objects.filter(security_id__in=ids)
-    if as_of is not None:
-        window = window.filter(date__lte=as_of)
-    latest = window.aggregate(latest=Max("date"))["latest"]
-    if latest is None:
-        raise ValidationError("No prices to estimate a risk model from.")
-    as_of = latest if as_of is None else min(as_of, latest)
-    progress(5, "Finding the price window")
-    dates = list(
-        Price.objects.filter(date__lte=as_of)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .distinct()[: lookback_days + 1]
-    )
-    start = min(dates)
-    progress(10, f"Reading closes from {start} to {as_of}")
-    matrix = price_matrix(security_ids=ids, start=start, end=as_of)
-    keep = np.isfinite(matrix.closes).sum(axis=0) >= 2
-    closes = matrix.closes[:, keep]
-    kept = [s for s, k in zip(securities, keep.tolist(), strict=True) if k]
-    if len(kept) < 3 or closes.shape[0] < 4:
-        raise ValidationError("Too little price history to estimate a risk model.")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        returns = closes[1:] / closes[:-1] - 1.0
-    progress(40, f"Estimating a {n_factors}-factor model on {len(kept)} names")
-    model = risk_model_estimate(
-        returns=returns,
-        tickers=[s.ticker for s in kept],
-        sectors=[s.sector for s in kept],
-        as_of=as_of,
-        n_factors=n_factors,
-        half_life_days=RISK_MODEL_HALF_LIFE_DAYS,
-    )
-    is_synthetic = Price.objects.filter(
-        security_id__in=[s.pk for s in kept],
-        date__gte=start,
-        date__lte=as_of,
-        source=PriceSource.SYNTHETIC,
-    ).exists()
-    progress(90, "Storing the model")
-    return risk_model_store(model=model, is_synthetic=is_synthetic)
-
-
-def risk_model_store(*, model: FactorRiskModel, is_synthetic: bool) -> RiskModel:
-    """Save an engine model as a RiskModel row (arrays as compressed bytes)."""
-    half_life = f", half-life {model.half_life_days:g} days" if model.half_life_days else ""
-    return RiskModel.objects.create(
-        as_of=model.as_of,
-        method=(
-            f"Statistical (PCA) factor model, {model.n_factors} factors, "
-            f"exponentially weighted{half_life}"
-        )[:200],
-        n_securities=model.n_names,
-        n_factors=model.n_factors,
-        n_days=model.history_days,
-        is_synthetic=is_synthetic,
-        payload=model.to_bytes(),
-    )
-
-
-# --------------------------------------------------------------------------- strategies
-
-
-def strategy_upsert(
-    *,
-    slug: str,
-    name: str,
-    kind: str,
-    description: str = "",
-    benchmark: Strategy | None = None,
-) -> Strategy:
-    """Create or update a strategy by slug."""
-    strategy, _ = Strategy.objects.update_or_create(
-        slug=slug,
-        defaults={"name": name, "kind": kind, "description": description, "benchmark": benchmark},
-    )
-    return strategy
-
-
-def _weights_check(weights: Mapping[Security, Decimal]) -> None:
-    problems = []
-    for security, weight in weights.items():
-        if weight < 0 or weight > 1:
-            problems.append(f"{security.ticker}: weight {weight} is outside [0, 1]")
-    total = sum(weights.values(), Decimal(0))
-    if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
-        problems.append(f"weights sum to {total}, not 1 (tolerance {WEIGHT_SUM_TOLERANCE})")
-    if problems:
-        raise ValidationError(problems)
-
-
-@transaction.atomic
-def strategy_version_create(
-    *,
-    strategy: Strategy,
-    weights: Mapping[Security, Decimal],
-    effective_date: date,
-    is_synthetic: bool = False,
-    note: str = "",
-    created_by=None,
-) -> StrategyVersion:
-    """A new version of the strategy's model weights (numbered after the last one)."""
-    _weights_check(weights)
-    Strategy.objects.select_for_update().filter(pk=strategy.pk).first()  # number versions in turn
-    last = strategy.versions.aggregate(last=Max("version"))["last"] or 0
-    version = StrategyVersion.objects.create(
-        strategy=strategy,
-        version=last + 1,
-        effective_date=effective_date,
-        is_synthetic=is_synthetic,
-        note=note[:300],
-        created_by=created_by,
-    )
-    ModelWeight.objects.bulk_create(
-        [
-            ModelWeight(version=version, security=security, weight=weight.quantize(WEIGHT_QUANTUM))
-            for security, weight in weights.items()
-            if weight > 0
-        ],
-        batch_size=1000,
-    )
-    from esg.services import customized_targets_refresh_queue  # esg builds on portfolios
-
-    customized_targets_refresh_queue(
-        reason=f"{strategy.name} version {version.version}",
-        account_ids=strategy.accounts.values_list("pk", flat=True),
-    )
-    return version
-
-
-def strategy_weights_import(
-    *,
-    strategy: Strategy,
-    source: SourceLike,
-    effective_date: date | None = None,
-    note: str = "",
-    created_by=None,
-) -> StrategyVersion:
-    """Import `ticker,weight` as a new version; the file is validated whole first.
-
-    Rejected: missing columns, empty or unknown tickers, inactive securities, duplicates,
-    weights that are not numbers, negative or above one, and weights not summing to one
-    within 1e-6. Zero weights are accepted and not stored.
-    """
-    what = "Weight file"
-    securities = {s.ticker: s for s in Security.objects.filter(firm__isnull=True)}
-    problems: list[ImportProblem] = []
-    weights: dict[Security, Decimal] = {}
-    first_row_of: dict[str, int] = {}
-    stream = open_text(source, what=what)
-    try:
-        for row_number, values in csv_rows(stream, required=("ticker", "weight"), what=what):
-            ticker = values["ticker"].upper()
-            security = securities.get(ticker)
-            if not ticker:
-                problems.append(ImportProblem(row_number, "ticker", "empty"))
-            elif security is None:
-                problems.append(
-                    ImportProblem(
-                        row_number, "ticker", f"unknown ticker {ticker!r}: not in the master"
-                    )
-                )
-            elif not security.is_active:
-                problems.append(
-                    ImportProblem(row_number, "ticker", f"{ticker} is inactive (left the master)")
-                )
-            elif ticker in first_row_of:
-                problems.append(
-                    ImportProblem(
-                        row_number,
-                        "ticker",
-                        f"duplicate: {ticker} is already in row {first_row_of[ticker]}",
-                    )
-                )
-            else:
-                first_row_of[ticker] = row_number
-            raw = values["weight"]
-            try:
-                weight = Decimal(raw)
-                if not weight.is_finite():
-                    raise InvalidOperation
-            except (InvalidOperation, ValueError):
-                problems.append(ImportProblem(row_number, "weight", f"{raw!r} is not a number"))
-                continue
-            if weight < 0:
-                problems.append(ImportProblem(row_number, "weight", f"{raw} is negative"))
-            elif weight > 1:
-                problems.append(ImportProblem(row_number, "weight", f"{raw} is above 1"))
-            elif security is not None and ticker and first_row_of.get(ticker) == row_number:
-                weights[security] = weight
-    finally:
-        if stream is not source:
-            stream.close()
-    if not problems:
-        if not weights:
-            problems.append(ImportProblem(None, "", "no weight rows"))
-        else:
-            total = sum(weights.values(), Decimal(0))
-            if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
-                problems.append(
-                    ImportProblem(
-                        None,
-                        "weight",
-                        f"weights sum to {total}, not 1 (tolerance {WEIGHT_SUM_TOLERANCE})",
-                    )
-                )
-    if problems:
-        raise ImportRejected(problems, what=what)
-    return strategy_version_create(
-        strategy=strategy,
-        weights=weights,
-        effective_date=effective_date or timezone.localdate(),
-        note=note or "Imported from CSV",
-        created_by=created_by,
-    )
-
-
-def weights_from_tickers(weights: Mapping[str, Decimal]) -> dict[Security, Decimal]:
-    """Map ticker weights onto master securities (ValidationError naming unknown tickers)."""
-    securities = {
-        s.ticker: s for s in Security.objects.filter(firm__isnull=True, ticker__in=list(weights))
-    }
-    unknown = sorted(set(weights) - set(securities))
-    if unknown:
-        raise ValidationError(f"unknown tickers: {', '.join(unknown[:20])}")
-    return {securities[ticker]: weight for ticker, weight in weights.items()}
+# --------------------------------------------------------------------------- risk model, strategies
+# In portfolios/risk_services.py and portfolios/strategy_services.py; re-exported here.
+from portfolios.risk_services import (  # noqa: E402, F401
+    RISK_MODEL_FACTORS,
+    RISK_MODEL_HALF_LIFE_DAYS,
+    RISK_MODEL_LOOKBACK_DAYS,
+    risk_model_build,
+    risk_model_store,
+)
+from portfolios.strategy_services import (  # noqa: E402, F401
+    WEIGHT_QUANTUM,
+    WEIGHT_SUM_TOLERANCE,
+    strategy_upsert,
+    strategy_version_create,
+    strategy_weights_import,
+    weights_from_tickers,
+)

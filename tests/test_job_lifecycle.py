@@ -218,7 +218,9 @@ def test_the_task_base_checks_the_object_worked_on(cast, runner):
 @pytest.mark.django_db(transaction=True)
 def test_progress_is_visible_while_the_runners_transaction_is_open(cast, runner):
     if connection.vendor == "sqlite":
-        pytest.skip("SQLite writes progress on the runner's own connection (no second writer)")
+        pytest.skip(
+            "on SQLite progress goes through the runner's connection (a second writer would wait)"
+        )
     from django.db import connections
 
     seen = {}

@@ -1,7 +1,7 @@
-"""Models of the transitions area. Transition analyses live in `transitions/analysis/`,
-proposals in `transitions/proposals/`."""
+"""Models of the transitions area, by submodule: rebalances (`rebalance/`), analyses
+(`analysis/`), proposals (`proposals/`)."""
 
-from transitions.analysis.models import (  # noqa: F401  (Django finds the models here)
+from transitions.analysis.models import (  # noqa: F401, E402  (transition analyses, issue 11)
     AnalysisPathRun,
     AnalysisPayload,
     AnalysisScenario,
@@ -16,4 +16,22 @@ from transitions.proposals.models import (  # noqa: F401, E402
     ProposalEventKind,
     ProposalStatus,
     ProposalVersion,
+)
+from transitions.rebalance.models import (  # noqa: F401  (Django finds models here)
+    BatchItemStatus,
+    BatchScope,
+    BatchStatus,
+    BlockedKind,
+    BlockedTrade,
+    BudgetKind,
+    RebalanceBatch,
+    RebalanceBatchItem,
+    RebalanceSettings,
+    ShareClassGroup,
+    ShareClassMember,
+    TradeLine,
+    TradeList,
+    TradeListStatus,
+    TradeReason,
+    TradeSide,
 )

@@ -108,8 +108,10 @@ def target_universe_load(version: StrategyVersion) -> TargetUniverse:
 
 @dataclass(frozen=True)
 class Setting:
-    """One exclusion setting over the universe: its label, kind, mask and whether it applies."""
+    """One exclusion setting over the universe: its key (ids, what the engine and the digest
+    see), its label (what people see), kind, mask and whether it applies."""
 
+    key: str
     label: str
     kind: str
     mask: np.ndarray
@@ -131,9 +133,10 @@ def settings_build(
         ).values_list("category_id", "security_id"):
             members[category_id].add(security_id)
 
-    raw: list[tuple[str, str, np.ndarray, ResolvedRestriction | None]] = []
+    raw: list[tuple[str, str, str, np.ndarray, ResolvedRestriction | None]] = []
     for category in resolved.categories:
-        raw.append((category.name, "category", universe.mask(members[category.pk]), None))
+        mask = universe.mask(members[category.pk])
+        raw.append((f"category:{category.pk}", category.name, "category", mask, None))
     for restriction in resolved.restrictions:
         mask = scope_mask(
             universe,
@@ -141,16 +144,19 @@ def settings_build(
             security_id=restriction.security.pk if restriction.security else None,
             value=restriction.value,
         )
-        raw.append((restriction.label, "restriction", mask, restriction))
+        scope, security_id, value = restriction.key
+        key = f"restriction:{scope}:{security_id or ''}:{value}"
+        raw.append((key, restriction.label, "restriction", mask, restriction))
     for position in resolved.concentrated_positions:
         mask = concentrated_mask(
             universe, security_id=position.security.pk, industry=position.security.industry
         )
-        raw.append((position.label, "concentrated", mask, None))
+        key = f"concentrated:{position.security.pk}"
+        raw.append((key, position.label, "concentrated", mask, None))
 
     settings: list[Setting] = []
-    labels = labels_unique(label for label, *_ in raw)  # labels key the engine's report
-    for label, (_, kind, mask, restriction) in zip(labels, raw, strict=True):
+    labels = labels_unique(row[1] for row in raw)  # two settings may read alike
+    for label, (key, _, kind, mask, restriction) in zip(labels, raw, strict=True):
         in_force, note = True, ""
         if restriction is not None and not restriction.is_effective_on(as_of):
             in_force = False
@@ -160,7 +166,7 @@ def settings_build(
                 else f"ended {restriction.effective_to}"
             )
             note = f"not in force on {as_of}: {when}"
-        settings.append(Setting(label, kind, mask, in_force, note, restriction))
+        settings.append(Setting(key, label, kind, mask, in_force, note, restriction))
     return settings
 
 
@@ -240,7 +246,7 @@ def target_prepare(
         risk_model_id=risk_model_row.pk if risk_model_row is not None else None,
         universe_ids=ids.tolist(),
         benchmark=universe.benchmark.tolist(),
-        exclusions=[(s.label, ids[s.mask].tolist()) for s in settings if s.in_force],
+        exclusions=[(s.key, ids[s.mask].tolist()) for s in settings if s.in_force],
     )
     return Prepared(
         version=version,

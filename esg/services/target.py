@@ -81,21 +81,24 @@ def _target_solve(*, account, prepared: Prepared, as_of: date, notes=()) -> Targ
         try:
             report = exclusion_costs(
                 benchmark_weights=universe.benchmark,
-                exclusions={s.label: s.mask for s in prepared.settings if s.in_force},
+                exclusions={s.key: s.mask for s in prepared.settings if s.in_force},
                 exposures=risk.exposures,
                 factor_cov=risk.factor_cov,
                 specific_var=risk.specific_var,
                 candidates=np.ones(len(ids), dtype=bool),
             )
-        except TargetInfeasibleError as error:
-            raise ValidationError(f"No customized target is possible: {error}.") from error
+        except TargetInfeasibleError as error:  # the engine names the setting by its key
+            text = str(error)
+            for setting in prepared.settings:
+                text = text.replace(setting.key, setting.label)
+            raise ValidationError(f"No customized target is possible: {text}.") from error
         except TargetSolveError as error:  # a solver failure is ours, not the advisor's
             raise RuntimeError(f"customized target of account {account.pk}: {error}") from error
     costs = {cost.name: cost for cost in report.by_exclusion} if report else {}
     lines = []
     for setting in prepared.settings:
         count, weight, removed_tickers = _removed(universe, setting.mask)
-        cost = costs.get(setting.label)
+        cost = costs.get(setting.key)
         lines.append(
             ExclusionLine(
                 label=setting.label,

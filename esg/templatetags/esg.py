@@ -1,18 +1,10 @@
-"""Template tags for the ESG sections of other pages (the account page)."""
+"""Template filters of the ESG pages: they format values, they compute nothing."""
 
 from __future__ import annotations
 
 from django import template
 
-from esg.selectors import customization_summary
-
 register = template.Library()
-
-
-@register.simple_tag
-def esg_customization_summary(account):
-    """The account's customization summary (the caller already has access to the account)."""
-    return customization_summary(account=account)
 
 
 @register.filter

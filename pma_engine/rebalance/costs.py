@@ -69,7 +69,7 @@ def _relaxations(problem: RebalanceProblem) -> list[tuple[str, str, dict[str, An
 def _continuous(problem: RebalanceProblem) -> RebalanceResult:
     from .solve import rebalance_solve
 
-    return rebalance_solve(replace(problem, whole_shares=False))
+    return rebalance_solve(replace(problem, whole_shares=False), explain=False)
 
 
 def infeasibility_explain(problem: RebalanceProblem) -> str:

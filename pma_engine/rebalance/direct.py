@@ -5,8 +5,8 @@ against 0.2-0.5 s here), so a one-off solve builds the sparse matrices itself (a
 only a repeated solve (RebalanceSolver) pays for cvxpy's compile once. The variable layout,
 scaling and constraints are those of formulation.py; tests check that both give one answer.
 
-    x = [s (L), b (N), a (N), y (K), z (N)]
-    min 1/2 x'Px + q'x,  P = 2 risk I on (y, z);  A x + slack = rhs, slack in cones
+    x = [s (L), b (N), a (N), y (K)]     (z = sqrt(D) a of formulation.py is folded into P)
+    min 1/2 x'Px + q'x,  P = 2 risk diag(D) on a, 2 risk I on y;  A x + slack = rhs, slack in cones
 """
 
 from __future__ import annotations
@@ -44,10 +44,11 @@ def direct_solve(problem: RebalanceProblem, inputs: Inputs, root: FloatArray) ->
     lots = np.flatnonzero(inputs.sell_ub > 0)
     c = len(lots)
     value = inputs.lot_value[lots]
-    o_s, o_b, o_a, o_y, o_z = 0, c, c + n, c + 2 * n, c + 2 * n + k
-    n_var = o_z + n
+    o_s, o_b, o_a, o_y = 0, c, c + n, c + 2 * n
+    n_var = o_y + k
     risk = 2 * OBJECTIVE_SCALE * problem.risk_aversion
     p_diag = np.zeros(n_var)
+    p_diag[o_a:o_y] = risk * problem.specific_variance
     p_diag[o_y:] = risk
     p_mat = sp.diags(p_diag, format="csc")
     q = np.zeros(n_var)
@@ -57,17 +58,16 @@ def direct_solve(problem: RebalanceProblem, inputs: Inputs, root: FloatArray) ->
     eye_n = sp.identity(n, format="csr")
     agg = sp.csr_matrix((value, (problem.lot_asset[lots], np.arange(c))), shape=(n, c))
     zero_n_k = sp.csr_matrix((n, k))
-    # equalities: a - b + M s = base;  y - G'a = 0;  z - sqrt(D) a = 0
+    # equalities: a - b + M s = base;  y - G'a = 0
     eq = sp.bmat(
         [
-            [agg, -eye_n, eye_n, zero_n_k, None],
-            [None, None, -sp.csr_matrix(root.T), sp.identity(k), None],
-            [None, None, -sp.diags(np.sqrt(problem.specific_variance)), None, eye_n],
+            [agg, -eye_n, eye_n, zero_n_k],
+            [None, None, -sp.csr_matrix(root.T), sp.identity(k)],
         ],
         format="csr",
     )
     eq = _widen(eq, n_var)
-    eq_rhs = np.r_[inputs.base_active, np.zeros(k), np.zeros(n)]
+    eq_rhs = np.r_[inputs.base_active, np.zeros(k)]
     rows = [
         sp.hstack([-sp.identity(c), sp.csr_matrix((c, n_var - c))]),
         sp.hstack([sp.identity(c), sp.csr_matrix((c, n_var - c))]),
@@ -100,8 +100,12 @@ def direct_solve(problem: RebalanceProblem, inputs: Inputs, root: FloatArray) ->
     cones = [clarabel.ZeroConeT(eq.shape[0]), clarabel.NonnegativeConeT(ineq.shape[0])]
     all_rhs = [eq_rhs, np.concatenate(rhs)]
     if problem.te_max is not None:
+        # slack = (te_max, y, sqrt(D) a) in the second-order cone
         soc = sp.csr_matrix(
-            (-np.ones(k + n), (np.arange(1, k + n + 1), o_y + np.arange(k + n))),
+            (
+                -np.r_[np.ones(k), np.sqrt(problem.specific_variance)],
+                (np.arange(1, k + n + 1), np.r_[o_y + np.arange(k), o_a + np.arange(n)]),
+            ),
             shape=(1 + k + n, n_var),
         )
         blocks.append(soc)

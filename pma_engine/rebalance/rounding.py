@@ -16,6 +16,7 @@ from .types import BoolArray, FloatArray, RebalanceProblem
 from .wash import loss_sold_assets
 
 TINY = 1e-9
+DUST = 1e-7  # a buy worth less than this fraction of equity is solver noise, not a trade
 
 
 class _Book:
@@ -131,8 +132,15 @@ def whole_shares_round(
         cost = book.te2_change(bought, -shares) / (shares * problem.prices[bought])
         pick = int(bought[np.argmin(cost)])
         book.buy_add(pick, -float(min(1.0, book.buy[pick])))
+    if book.turnover_room() < -TINY:
+        _turnover_trim(book, sell)
     if book.cash_after() < book.cash_floor() - TINY:
         _cash_raise(problem, book, loss_sell_ok)
+    if book.turnover_room() < -TINY:
+        messages.append(
+            f"whole shares: turnover exceeds the cap by ${-book.turnover_room():,.2f} "
+            "(the cash to raise needs the rounded-up shares)"
+        )
     # invest what is left, one share at a time, where it lowers TE the most
     if problem.forbid_buy_and_loss_sell:
         buy_ok = buy_ok & ~loss_sold_assets(problem, book.sell)
@@ -155,6 +163,25 @@ def whole_shares_round(
         book.buy_add(int(fits[best]), 1.0)
     book.refresh()
     return book.sell, book.buy, messages
+
+
+def _turnover_trim(book: _Book, continuous_sell: FloatArray) -> None:
+    """No buys left and turnover still over the cap: take back rounded-up sell shares (largest
+    gain per share first) while cash allows."""
+    for lot in np.argsort(-book.gain_ps):
+        while (
+            book.turnover_room() < -TINY
+            and book.sell[lot] > continuous_sell[lot] + TINY
+            and book.sell[lot] >= 1.0 - TINY
+        ):
+            step = min(1.0, book.sell[lot] - np.floor(continuous_sell[lot]))
+            book.sell[lot] -= step
+            if book.cash_after() < book.cash_floor() - TINY:
+                book.sell[lot] += step
+                break
+        if book.turnover_room() >= -TINY:
+            break
+    book.refresh()
 
 
 def _cash_raise(problem: RebalanceProblem, book: _Book, loss_sell_ok: BoolArray) -> None:
@@ -186,7 +213,7 @@ def continuous_clean(
     sell = np.where(sell >= cap - 1e-7 * np.maximum(cap, 1.0), cap, sell)
     sell = np.where(sell < 1e-7 * np.maximum(cap, 1.0), 0.0, sell)
     buy = np.clip(buy, 0.0, None)
-    buy = np.where(buy * problem.prices < 1e-6 * max(equity_of(problem), 1.0) * 1e-3, 0.0, buy)
+    buy = np.where(buy * problem.prices < DUST * equity_of(problem), 0.0, buy)
     book = _Book(problem, root, sell, buy)
     short = book.cash_floor() - book.cash_after()
     if short > 0 and book.buy.sum() > 0:

@@ -12,6 +12,7 @@ from .accounting import (
     equity_of,
     evaluate,
     factor_root,
+    groups_of,
     inputs_build,
     lot_sell_cap,
     presolve,
@@ -28,7 +29,15 @@ from .formulation import (
 )
 from .rounding import continuous_clean, whole_shares_round
 from .types import BoolArray, FloatArray, IntArray, RebalanceProblem, RebalanceResult
-from .wash import MAX_ROUNDS, WashState, wash_conflicts, wash_flags, wash_settle, wash_state_empty
+from .wash import (
+    MAX_ROUNDS,
+    WashState,
+    wash_conflicts,
+    wash_flags,
+    wash_guard_blocks,
+    wash_settle,
+    wash_state_empty,
+)
 
 
 class RebalanceSolver:
@@ -39,14 +48,24 @@ class RebalanceSolver:
     no asset with more sellable lots than the slots built for it (``lot_headroom`` spare slots
     per asset leave room for the lots a year of trading adds). Otherwise it rebuilds, and
     ``builds`` counts how often that happened.
+
+    cvxpy's first compile of a 10,000-lot problem takes seconds; a re-solve then costs about
+    what a fresh direct solve costs (bench_rebalance). ``engine="direct"`` skips cvxpy and
+    assembles Clarabel's matrices on every solve: the same answer, no compile.
     """
 
-    def __init__(self, problem: RebalanceProblem, *, lot_headroom: int = 1) -> None:
+    def __init__(
+        self, problem: RebalanceProblem, *, lot_headroom: int = 1, engine: str = "cvxpy"
+    ) -> None:
+        if engine not in ("cvxpy", "direct"):
+            raise ValueError(f"engine: {engine!r}, expected 'cvxpy' or 'direct'")
+        self.engine = engine
         self._headroom = lot_headroom
         self._compiled: CompiledProblem | None = None
         self.builds = 0
         problem_validate(problem)
-        self._compiled_for(problem, presolve(problem).lot_active)
+        if engine == "cvxpy":
+            self._compiled_for(problem, presolve(problem).lot_active)
 
     def _compiled_for(
         self, problem: RebalanceProblem, lot_active: BoolArray
@@ -101,7 +120,7 @@ class _Run:
 
     def solve(self) -> ContinuousAnswer:
         sell_ub, buy_ub = self.bounds()
-        if self.solver is None:
+        if self.solver is None or self.solver.engine == "direct":
             answer = direct_solve(
                 self.problem, inputs_build(self.problem, sell_ub, buy_ub), self.root
             )
@@ -128,9 +147,12 @@ class _Run:
 
 
 def rebalance_solve(
-    problem: RebalanceProblem, *, solver: RebalanceSolver | None = None
+    problem: RebalanceProblem, *, solver: RebalanceSolver | None = None, explain: bool = True
 ) -> RebalanceResult:
-    """Solve one account's rebalance; the portal, the planner and the CLI all come here."""
+    """Solve one account's rebalance; the portal, the planner and the CLI all come here.
+
+    ``explain=False`` skips the relaxation solves that word an infeasible answer's conflict.
+    """
     started = time.perf_counter()
     problem_validate(problem)
     pre = presolve(problem)
@@ -146,10 +168,11 @@ def rebalance_solve(
     )
     answer = run.solve()
     if not answer.ok:
-        return _failed(run, answer, started)
+        return _failed(run, answer, started, explain=explain)
     answer = _restrictions_apply(run, answer)
     if not answer.ok:
-        return _failed(run, answer, started)
+        conflict = "the wash guard (no buy and loss sale of one name) leaves no feasible trade"
+        return _failed(run, answer, started, explain=False, conflict=conflict)
     sell, buy = continuous_clean(problem, run.root, *run.shares(answer))
     continuous = evaluate(problem, run.root, sell, buy)
     if problem.whole_shares:
@@ -201,6 +224,7 @@ def rebalance_solve(
         gross_buys=final.gross_buys,
         gross_sells=final.gross_sells,
         weights_after=final.weights_after,
+        wash_guard_blocks=tuple(wash_guard_blocks(problem, run.wash, sell, buy)),
     )
 
 
@@ -231,19 +255,32 @@ def _restrictions_apply(run: _Run, answer: ContinuousAnswer) -> ContinuousAnswer
             changed |= _small_trades_block(run, sell, buy)
         if not changed:
             return answer
+        previous_small = (run.small_buy.copy(), run.small_sell_lot.copy())
         retry = run.solve()
+        if not retry.ok and problem.min_trade_value > 0:
+            # the minimum trade size is a preference: keep the trades it could not remove
+            run.small_buy, run.small_sell_lot = previous_small
+            run.small_buy[:] = False
+            run.small_sell_lot[:] = False
+            run.messages.append("the minimum trade size could not be applied to every trade")
+            retry = run.solve()
         if not retry.ok and problem.forbid_buy_and_loss_sell:
-            # freezing loss lots can starve the cash raise: block the buys instead, always feasible
-            run.wash = WashState(run.wash.buy_blocked | _groups_with_loss_sales(run, sell),
-                                 np.zeros(problem.lot_count, dtype=bool))  # fmt: skip
+            # freezing loss lots can starve the cash raise: block those groups' buys instead
+            blocked = run.wash.buy_blocked | _groups_with_loss_sales(run, sell)
+            groups = groups_of(problem)
+            unfreeze = np.isin(groups[problem.lot_asset], groups[blocked])
+            run.wash = WashState(blocked, run.wash.lot_frozen & ~unfreeze)
             retry = run.solve()
         if not retry.ok:
-            run.messages.append("the wash guard or the minimum trade size left no feasible trade")
             return retry
         answer = retry
     sell, buy = run.shares(answer)
     if problem.forbid_buy_and_loss_sell and wash_conflicts(problem, sell, buy, equity).any():
-        raise AssertionError("wash guard left a conflict after the settling solve")
+        run.wash, _ = wash_settle(problem, run.wash, sell, buy, equity, every_group=True)
+        answer = run.solve()
+        sell, buy = run.shares(answer)
+        if answer.ok and wash_conflicts(problem, sell, buy, equity).any():
+            raise AssertionError("wash guard left a conflict after the settling solve")
     return answer
 
 
@@ -287,12 +324,20 @@ def _min_trade_drop(run: _Run, sell: FloatArray, buy: FloatArray) -> tuple[Float
     return sell, buy
 
 
-def _failed(run: _Run, answer: ContinuousAnswer, started: float) -> RebalanceResult:
+def _failed(
+    run: _Run,
+    answer: ContinuousAnswer,
+    started: float,
+    *,
+    explain: bool,
+    conflict: str | None = None,
+) -> RebalanceResult:
     from .costs import infeasibility_explain
 
     problem = run.problem
-    conflict = infeasibility_explain(problem) if answer.status == "infeasible" else None
-    if conflict is None and answer.status != "infeasible":
+    if conflict is None and answer.status == "infeasible":
+        conflict = infeasibility_explain(problem) if explain else "infeasible"
+    if conflict is None:
         conflict = f"no solver produced an accepted answer (last status {answer.status})"
     zero_sell = np.zeros(problem.lot_count)
     zero_buy = np.zeros(problem.asset_count)

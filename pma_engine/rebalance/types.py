@@ -131,6 +131,7 @@ class RebalanceResult:
     gross_buys: float = 0.0
     gross_sells: float = 0.0
     weights_after: FloatArray = field(default_factory=lambda: np.zeros(0))  # (N,) / equity
+    wash_guard_blocks: tuple[WashSaleFlag, ...] = ()  # what the in-proposal guard blocked, why
 
     @property
     def ok(self) -> bool:

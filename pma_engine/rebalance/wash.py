@@ -90,26 +90,44 @@ def wash_settle(
 def wash_flags(problem: RebalanceProblem, sell: FloatArray, buy: FloatArray) -> list[WashSaleFlag]:
     """Every group both bought and sold at a loss, with the assets and lots involved."""
     groups = groups_of(problem)
-    loss_lot = lot_gain_per_share(problem) < -GAIN_EPS
+    loss_sale = (lot_gain_per_share(problem) < -GAIN_EPS) & (sell > 0)
+    both = np.intersect1d(groups[problem.lot_asset[loss_sale]], groups[buy > 0])
+    assets_of = _members(groups, np.arange(problem.asset_count), both)
+    loss_lots = np.flatnonzero(loss_sale)
+    lots_of = _members(groups[problem.lot_asset[loss_lots]], loss_lots, both)
     flags = []
-    for group in np.unique(groups):
-        assets = np.flatnonzero(groups == group)
+    for group in both:
+        assets = assets_of[int(group)]
         bought = assets[buy[assets] > 0]
-        lots = np.flatnonzero(np.isin(problem.lot_asset, assets) & loss_lot & (sell > 0))
-        if bought.size and lots.size:
-            label = "/".join(problem.labels[i] for i in assets)
-            flags.append(
-                WashSaleFlag(
-                    group=label,
-                    reason=(
-                        f"{label}: bought and sold at a loss in the same proposal "
-                        f"({lots.size} loss lots); the loss would be disallowed as a wash sale"
-                    ),
-                    bought_assets=tuple(int(i) for i in bought),
-                    loss_sold_lots=tuple(int(i) for i in lots),
-                )
+        lots = lots_of[int(group)]
+        label = "/".join(problem.labels[i] for i in assets)
+        flags.append(
+            WashSaleFlag(
+                group=label,
+                reason=(
+                    f"{label}: bought and sold at a loss in the same proposal "
+                    f"({lots.size} loss lots); the loss would be disallowed as a wash sale"
+                ),
+                bought_assets=tuple(int(i) for i in bought),
+                loss_sold_lots=tuple(int(i) for i in lots),
             )
+        )
     return flags
+
+
+def _members(keys: np.ndarray, items: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
+    """{key: items with that key} for the wanted keys, in one sort (no loop over every key)."""
+    keep = np.isin(keys, wanted)
+    keys, items = keys[keep], items[keep]
+    order = np.argsort(keys, kind="stable")
+    keys, items = keys[order], items[order]
+    if not keys.size:
+        return {}
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return {
+        int(keys[a]): np.sort(chunk)
+        for a, chunk in zip(starts, np.split(items, starts[1:]), strict=True)
+    }
 
 
 def loss_sold_assets(problem: RebalanceProblem, sell: FloatArray) -> np.ndarray:
@@ -117,3 +135,35 @@ def loss_sold_assets(problem: RebalanceProblem, sell: FloatArray) -> np.ndarray:
     groups = groups_of(problem)
     loss = (lot_gain_per_share(problem) < -GAIN_EPS) & (sell > 0)
     return np.isin(groups, groups[problem.lot_asset[loss]])
+
+
+def wash_guard_blocks(
+    problem: RebalanceProblem, state: WashState, sell: FloatArray, buy: FloatArray
+) -> list[WashSaleFlag]:
+    """The trades the guard took away, per name group, with the reason in words."""
+    groups = groups_of(problem)
+    touched = np.union1d(groups[state.buy_blocked], groups[problem.lot_asset[state.lot_frozen]])
+    blocks = []
+    for group in touched:
+        assets = np.flatnonzero(groups == group)
+        label = "/".join(problem.labels[i] for i in assets)
+        lots = np.flatnonzero(state.lot_frozen & (groups[problem.lot_asset] == group))
+        if state.buy_blocked[assets].any():
+            blocks.append(
+                WashSaleFlag(
+                    group=label,
+                    reason=f"no buy of {label}: it is sold at a loss in this proposal",
+                    bought_assets=tuple(int(i) for i in assets[state.buy_blocked[assets]]),
+                )
+            )
+        if lots.size:
+            blocks.append(
+                WashSaleFlag(
+                    group=label,
+                    reason=(
+                        f"{lots.size} loss lots of {label} kept: it is bought in this proposal"
+                    ),
+                    loss_sold_lots=tuple(int(i) for i in lots),
+                )
+            )
+    return blocks

@@ -41,6 +41,7 @@ class Layout:
     n_assets: int
     block_slot: IntArray  # (N,) an asset's slot within a year's block, -1 if never bought
     block_size: int
+    slot_ids: tuple[str, ...]  # labels of the slots for the optimizer's problem
     members: tuple[tuple[int, ...], ...]  # per original slot: indices of the file's lots
     lot_ids: tuple[str, ...]  # the file's lot ids
     lot_shares: tuple[float, ...]  # the file's lot sizes
@@ -134,6 +135,7 @@ def book_open(inp: TransitionInput) -> Book:
         n_assets=n,
         block_slot=block_slot,
         block_size=len(buyable_assets),
+        slot_ids=tuple(f"slot-{i}" for i in range(slots)),
         members=tuple(tuple(m) for m in members),
         lot_ids=tuple(p.lot_ids),
         lot_shares=tuple(float(x) for x in p.lot_shares),
@@ -210,7 +212,7 @@ def book_problem(
         prices=book.prices.copy(),
         target_weights=book.target.copy(),
         cash=book.cash,
-        lot_ids=tuple(f"slot-{i}" for i in range(s)),
+        lot_ids=layout.slot_ids[:s],
         lot_asset=slot_asset.copy(),
         lot_shares=book.shares[:s].copy(),
         lot_basis_per_share=np.where(book.shares[:s] > 0, book.basis[:s], book.prices[slot_asset]),
@@ -223,6 +225,27 @@ def book_problem(
         buy_allowed=buy_allowed,
         forbid_buy_and_loss_sell=True,
         withdrawal=0.0,
+    )
+
+
+def book_canonical(book: Book, problem: RebalanceProblem, *, years: int) -> RebalanceProblem:
+    """`problem` over every slot of the plan's last year, each live (one share, no gain), with
+    the same constraints switched on: what a solver serving every year of the plan is built
+    from (the budgets' values are parameters; positive here so that nothing is presolved)."""
+    layout = book.layout
+    s = layout.slots_for_year(years)
+    slot_asset = layout.slot_asset[:s]
+    return replace(
+        problem,
+        lot_ids=layout.slot_ids[:s],
+        lot_asset=slot_asset.copy(),
+        lot_shares=np.ones(s),
+        lot_basis_per_share=book.prices[slot_asset].copy(),
+        lot_is_long_term=np.zeros(s, dtype=bool),
+        lot_days_held=np.full(s, 400, dtype=np.int64),
+        lot_sell_max=None,
+        gain_budget=None if problem.gain_budget is None else 1.0,
+        tax_budget=None if problem.tax_budget is None else 1.0,
     )
 
 

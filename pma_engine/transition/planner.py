@@ -16,10 +16,12 @@ from datetime import date
 
 import numpy as np
 
+from pma_engine.rebalance.types import RebalanceProblem
 from pma_engine.transition.book import (
     NO_DAY,
     Book,
     book_apply,
+    book_canonical,
     book_figures,
     book_grow,
     book_liquidation,
@@ -28,7 +30,7 @@ from pma_engine.transition.book import (
 )
 from pma_engine.transition.immediate import immediate_trades
 from pma_engine.transition.scenarios import year_rule
-from pma_engine.transition.solving import year_solve, year_solve_relaxed
+from pma_engine.transition.solving import layout_key, without_ceiling, year_solve
 from pma_engine.transition.taxes import year_tax
 from pma_engine.transition.types import (
     FloatArray,
@@ -105,13 +107,24 @@ def year_trade(
             tax_budget=rule.tax_budget,
             first_year=year == 1,
         )
-        result = year_solve(problem, reuse=inp.reuse_solvers)
+        dpp = inp.solve_mode == "dpp"  # only the cached solver needs the layout's key
+        layout = layout_key(book.layout.slot_asset.tobytes()) if dpp else ""
+
+        def canonical(p: RebalanceProblem) -> RebalanceProblem:
+            return book_canonical(book, p, years=inp.years)
+
+        result = year_solve(problem, layout=layout, canonical=canonical, mode=inp.solve_mode)
         if not result.ok and rule.te_max is not None:
             messages.append(
                 f"year {year}: the tracking-error ceiling {rule.te_max:.4%} cannot be met "
                 f"({result.conflict or result.status}); traded to the closest reachable"
             )
-            result = year_solve_relaxed(problem, reuse=inp.reuse_solvers)
+            result = year_solve(
+                without_ceiling(problem),
+                layout=layout,
+                canonical=canonical,
+                mode=inp.solve_mode,
+            )
         if result.ok:
             buy, sell = result.buy_shares, result.sell_shares
             messages.extend(result.messages)

@@ -1,60 +1,81 @@
-"""The planner's door to the rebalancing optimizer: one parameterized solver per problem shape.
+"""The planner's door to the rebalancing optimizer, in three modes (TransitionInput.solve_mode).
 
-Every year's problem of a scenario has the same structure (the same slots, the same set of
-constraints switched on), so a `RebalanceSolver` is built once per structure and process and
-re-solved with new numbers: prices, lots, target, ceilings and budgets are cvxpy parameters.
-`reuse=False` builds a fresh problem for every solve (the naive baseline of the benchmark).
+- "direct" (default): `rebalance_solve(problem)` assembles Clarabel's matrices in numpy for the
+  live lots only (sold-out, unused and frozen slots drop out in its presolve): no cvxpy
+  canonicalization at all, and a problem no larger than the year's live lots.
+- "dpp": one cvxpy `RebalanceSolver` per (plan layout, set of constraints switched on), built
+  once per process from the plan's *canonical* problem (every slot of every year live, so it
+  never rebuilds and its compiled form is the same in every process) and re-solved with new
+  parameter values. Its problem always has every slot of the plan.
+- "fresh": a new cvxpy problem for every solve (the naive baseline of the benchmark).
+
+Every mode is stateless in its answers: a path gives the same numbers whichever worker runs
+it, after whatever other paths.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 
 from pma_engine.rebalance import RebalanceSolver, rebalance_solve
 from pma_engine.rebalance.types import RebalanceProblem, RebalanceResult
 
 _SOLVERS: dict[tuple[object, ...], RebalanceSolver] = {}
-_MAX_SOLVERS = 64
+_MAX_SOLVERS = 32
 
 
 def structure_key(problem: RebalanceProblem) -> tuple[object, ...]:
-    """What a solver is built for: shapes, the lot->asset map and which constraints are on."""
-    digest = hashlib.blake2b(problem.lot_asset.tobytes(), digest_size=16).hexdigest()
+    """Which constraints are switched on (their values are parameters)."""
     return (
         problem.asset_count,
         problem.factor_count,
-        problem.lot_count,
-        digest,
         problem.te_max is None,
         problem.gain_budget is None,
         problem.tax_budget is None,
         problem.max_turnover is None,
-        problem.buy_allowed is None,
-        problem.lot_sell_max is None,
-        problem.name_group is None,
-        problem.whole_shares,
-        problem.forbid_buy_and_loss_sell,
+        problem.cash_nonnegative,
     )
 
 
-def year_solve(problem: RebalanceProblem, *, reuse: bool = True) -> RebalanceResult:
-    """Solve one year's problem; falls back to a fresh build if a cached solver refuses it."""
-    if not reuse:
+def layout_key(slot_asset: bytes) -> str:
+    return hashlib.blake2b(slot_asset, digest_size=16).hexdigest()
+
+
+def year_solve(
+    problem: RebalanceProblem,
+    *,
+    layout: str,
+    canonical: Callable[[RebalanceProblem], RebalanceProblem],
+    mode: str = "direct",
+) -> RebalanceResult:
+    """Solve one year's problem in `mode`; for "dpp", `canonical(problem)` gives the problem
+    to build this process's solver for the plan layout and rule from."""
+    if mode == "direct":
         return rebalance_solve(problem)
-    key = structure_key(problem)
+    if mode == "fresh":
+        return RebalanceSolver(problem, lot_headroom=0).solve(problem)
+    if mode != "dpp":
+        raise ValueError(f"solve_mode {mode!r}: use direct, dpp or fresh")
+    key = (layout, *structure_key(problem))
     solver = _SOLVERS.get(key)
     if solver is None:
         if len(_SOLVERS) >= _MAX_SOLVERS:
             _SOLVERS.clear()
-        solver = RebalanceSolver(problem)
+        solver = RebalanceSolver(canonical(problem), lot_headroom=0)
         _SOLVERS[key] = solver
     return solver.solve(problem)
 
 
-def year_solve_relaxed(problem: RebalanceProblem, *, reuse: bool = True) -> RebalanceResult:
+def without_ceiling(problem: RebalanceProblem) -> RebalanceProblem:
     """The closest the account can get when a ceiling cannot be met: no ceiling at all."""
-    return year_solve(replace(problem, te_max=None), reuse=reuse)
+    return replace(problem, te_max=None)
+
+
+def solver_builds() -> int:
+    """How many times this process's solvers canonicalized a cvxpy problem."""
+    return sum(solver.builds for solver in _SOLVERS.values())
 
 
 def solvers_clear() -> None:

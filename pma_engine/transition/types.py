@@ -75,7 +75,7 @@ class TransitionInput:
     last_buy_day: IntArray | None = None
     last_loss_sale_day: IntArray | None = None
     filing_status: str = "single"
-    reuse_solvers: bool = True  # False: a fresh cvxpy problem per solve (benchmark baseline)
+    solve_mode: str = "direct"  # "direct", "dpp" or "fresh" (see solving.py)
     merge_identical_lots: bool = True  # same asset, basis and day: one slot (exact)
 
 

@@ -177,3 +177,17 @@ def test_the_contract_reader_gives_the_stored_weights_by_security_id(saved, no_s
     stored = CustomizedTarget.objects.get(account=saved)
     assert weights == {int(i): float(w) for i, w in stored.weights}
     assert sum(weights.values()) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_exclusions_are_keyed_by_id_so_renaming_a_category_changes_nothing(saved, esg_world):
+    weapons = esg_world.categories["weapons"]
+    weapons.name = "Controversial weapons and defense"
+    weapons.save(update_fields=["name"])
+    state = selectors.customized_target_state(account=saved)
+    assert state.target is not None and not state.is_stale
+    prepared = selectors.target_prepare(
+        account=saved, resolved=selectors.customization_stored(account=saved), as_of=date.today()
+    )
+    keys = [setting.key for setting in prepared.settings]
+    assert keys[0] == f"category:{weapons.pk}"
+    assert keys[1] == f"restriction:security:{esg_world.securities['XOM'].pk}:"

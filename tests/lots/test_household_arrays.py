@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -134,3 +135,38 @@ def test_an_empty_household_gives_empty_arrays(cast):
     universe, arrays = household_lots_load(client=cast.b.client, as_of=AS_OF)
     assert arrays.lot_count == 0 and len(universe) == 0
     assert arrays.shares.shape == (0,)
+
+
+def test_the_risk_model_is_read_onto_the_universe_of_a_household(cast):
+    """risk_model_for: master names keep their rows, a legacy one gets a sector proxy."""
+    from datetime import date as _date
+
+    from pma_engine.risk import FactorRiskModel
+    from portfolios.selectors import risk_model_for
+    from portfolios.services import risk_model_store
+
+    masters, legacy = _random_household(cast, seed=5)
+    stored = FactorRiskModel(
+        tickers=("R0", "R1", "R2"),
+        exposures=np.array([[1.0], [2.0], [4.0]]),
+        factor_cov=np.array([[0.01]]),
+        specific_var=np.array([0.04, 0.09, 0.16]),
+        as_of=_date(2026, 5, 1),
+        sectors=("Energy", "Energy", "Energy"),
+    )
+    risk_model_store(model=stored, is_synthetic=True)
+    universe, _ = household_lots_load(client=cast.a.client, as_of=AS_OF)
+    aligned = risk_model_for(universe=universe)
+    assert aligned.n_names == len(universe)
+    for position, security_id in enumerate(universe.ids.tolist()):
+        ticker = universe.tickers[position]
+        if security_id == legacy.pk or ticker not in stored:
+            # The Energy peers R0, R1, R2: mean exposure 7/3, 90th percentile of D = 0.146.
+            assert aligned.is_proxy[position]
+            assert aligned.exposures[position, 0] == pytest.approx(7 / 3)
+            assert aligned.specific_var[position] == pytest.approx(0.146)
+        else:
+            row = stored.index_of(ticker)
+            assert not aligned.is_proxy[position]
+            assert aligned.specific_var[position] == stored.specific_var[row]
+    assert legacy.pk in universe

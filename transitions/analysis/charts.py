@@ -5,6 +5,7 @@ Formatting, not solving: every number comes from the stored result.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,13 +31,14 @@ def color(i: int) -> str:
 
 
 def _nice_max(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten at or above `value`."""
     if value <= 0:
         return 1.0
-    magnitude = 10 ** len(str(int(value))) / 10 if value >= 1 else 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
+        if value <= step * magnitude * (1 + 1e-12):
             return step * magnitude
-    return value
+    return 10 * magnitude
 
 
 def money_short(value: float) -> str:
@@ -45,7 +47,8 @@ def money_short(value: float) -> str:
     if value >= 1_000_000:
         return f"{sign}${value / 1_000_000:.1f}M"
     if value >= 1_000:
-        return f"{sign}${value / 1_000:.0f}k"
+        text = f"{value / 1_000:.1f}".rstrip("0").rstrip(".")
+        return f"{sign}${text}k"
     return f"{sign}${value:.0f}"
 
 

@@ -4,9 +4,9 @@ The one door to the rebalancing portal (issue 10): its service builds and stores
 list; this module only gathers the scenario's stored first-year trades by security id and lot
 public id, and refuses a stale analysis.
 
-TODO(integration): `transitions.rebalance.services.trade_list_from_trades` had not landed on
-the `portal` branch by this branch's deadline. The call below is the agreed shape; until it
-exists the hand-off answers with a clear "not available yet" message and changes nothing.
+The rebalancing portal (transitions/rebalance/) stores it: its loader, line builder, tax
+estimate, staleness and approval flow apply. It has no public "from given trades" service yet,
+so `_trade_list_store` goes through its storer (see the TODO there).
 """
 
 from __future__ import annotations
@@ -45,13 +45,10 @@ def scenario_trade_list_create(*, analysis: TransitionAnalysis, scenario: Analys
     trades = first_year_trades(analysis=analysis, scenario=scenario)
     if not trades["buy"] and not trades["sell"]:
         raise ValidationError(f"{scenario.name} trades nothing in its first year.")
-    try:
+    try:  # the rebalancing portal's public service, once it has one for given trades
         from transitions.rebalance.services import trade_list_from_trades  # type: ignore
     except ImportError:
-        raise ValidationError(
-            "Trade lists of the rebalancing workflow are not available on this installation "
-            "yet; export the analysis as CSV instead."
-        ) from None
+        return _trade_list_store(analysis=analysis, scenario=scenario, trades=trades, actor=actor)
     return trade_list_from_trades(
         account=analysis.account,
         actor=actor,
@@ -59,3 +56,67 @@ def scenario_trade_list_create(*, analysis: TransitionAnalysis, scenario: Analys
         sells=trades["sell"],
         source=f"transition analysis {analysis.public_id}: {scenario.name}",
     )
+
+
+def _trade_list_store(*, analysis, scenario, trades: dict, actor):
+    """Store the trades as a proposed TradeList through the rebalancing portal's own loader and
+    storer (`inputs_load`, `_store`): its lines, tax estimate, staleness and approval flow
+    apply unchanged. The trades are handed over as an engine `RebalanceResult` (the agreed
+    contract) on the portal's own problem, aligned by security id and lot public id.
+
+    TODO(integration): the rebalancing portal has no public "trade list from given trades"
+    service yet; `_store` is its private storer. Swap to its service here when it lands."""
+    import numpy as np
+
+    from pma_engine.rebalance.types import RebalanceResult
+    from transitions.rebalance.compute import _store
+    from transitions.rebalance.inputs import InputsRefused, inputs_load
+
+    try:
+        inputs = inputs_load(account=analysis.account)
+    except InputsRefused as error:
+        raise ValidationError(error.messages) from None
+    position = {int(sid): i for i, sid in enumerate(inputs.security_ids.tolist())}
+    lot_position = {pid: i for i, pid in enumerate(inputs.lot_public_ids)}
+    buy = np.zeros(len(position))
+    sell = np.zeros(len(lot_position))
+    for security_id, shares in trades["buy"].items():
+        if security_id not in position:
+            raise ValidationError(
+                "The account's target changed since the analysis: re-run it before making "
+                "a trade list."
+            )
+        buy[position[security_id]] = float(shares)
+    for lot, shares in trades["sell"].items():
+        if lot not in lot_position:
+            raise ValidationError(
+                "A lot the analysis sells is no longer open: re-run it before making a trade list."
+            )
+        sell[lot_position[lot]] = float(shares)
+    result_json = analysis.result
+    year = result_json["scenarios"][scenario.position]["years"][0]
+    result = RebalanceResult(
+        status="optimal",
+        buy_shares=buy,
+        sell_shares=sell,
+        realized_st=float(year["realized_st"]),
+        realized_lt=float(year["realized_lt"]),
+        harvested_losses=float(year["harvested_losses"]),
+        tax=float(year["tax"]),
+        fees=0.0,
+        cash_after=0.0,
+        tracking_error_before=float(result_json["initial_tracking_error"]),
+        tracking_error=float(year["tracking_error"]),
+        turnover=float(year["turnover"]),
+        trade_count=int(year["trades"]),
+        objective=0.0,
+        seconds=0.0,
+        solve_seconds=0.0,
+        rounding_te_cost=0.0,
+        messages=(f"From transition analysis {analysis.public_id}: {scenario.name}, year 1.",),
+        conflict=None,
+        wash_sale_flags=(),
+        solver="none",
+        equity_before=float(result_json.get("initial_value") or 0.0),
+    )
+    return _store(inputs, result, [], actor=actor, job=None, batch=None)

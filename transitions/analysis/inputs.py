@@ -28,6 +28,12 @@ from pma_engine.universe import Universe
 
 DEFAULT_SHORT_TERM_RATE = 0.408
 DEFAULT_LONG_TERM_RATE = 0.238
+TRANSITION_RISK_AVERSION = 10.0
+"""The optimizer's weight on TE^2 (per unit of equity) against dollars of tax. At 1.0 a legacy
+account 15 % off its target would rather stay than pay any tax, so a budget scenario would
+never spend its budget; at 10 moving to the target is worth a tax of up to ~2 % of the
+account per 0.045 of TE^2, so budgets, timelines and the frontier decide the pace, as
+advisors expect."""
 
 
 class AnalysisInputError(ValueError):
@@ -170,6 +176,7 @@ def account_snapshot(*, account, as_of: date | None = None) -> AccountSnapshot:
         short_term_rate=st_rate if st_rate is not None else DEFAULT_SHORT_TERM_RATE,
         long_term_rate=lt_rate if lt_rate is not None else DEFAULT_LONG_TERM_RATE,
         buy_allowed=target_array > 0,
+        risk_aversion=TRANSITION_RISK_AVERSION,
         forbid_buy_and_loss_sell=True,
     )
     digest = _digest(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import pickle
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -50,6 +51,11 @@ PATH_LEASE_SECONDS = 300  # a path claimed longer ago than this lost its worker:
 POLL_SECONDS = 0.2
 _PAYLOADS: dict[int, tuple[Any, Any, dict[int, PathTask]]] = {}
 _PAYLOAD_CACHE_SIZE = 2
+# The engine keeps its cvxpy/Clarabel solvers per process (pma_engine/transition/solving.py),
+# and a Clarabel solver must not be used by two threads at once: paths of one process (thread
+# pools, in-thread test workers, the coordinator) solve one at a time. Prefork workers are
+# separate processes and run in parallel.
+_SOLVE_LOCK = threading.Lock()
 
 
 # --------------------------------------------------------------------------- outcome codec
@@ -158,8 +164,9 @@ def path_execute(*, analysis_pk: int, path_index: int, runner: str) -> str:
     if not path_claim(analysis_pk=analysis_pk, path_index=path_index, runner=runner):
         return "skipped"
     try:
-        inp, opening, tasks = payload_load(analysis_pk=analysis_pk)
-        outcome = path_run(inp, opening, tasks[path_index])
+        with _SOLVE_LOCK:
+            inp, opening, tasks = payload_load(analysis_pk=analysis_pk)
+            outcome = path_run(inp, opening, tasks[path_index])
     except BaseException:
         AnalysisPathRun.objects.filter(
             analysis_id=analysis_pk, path_index=path_index, status=PathRunStatus.RUNNING

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from accounts.scoping import access_object, access_object_for_write
+from accounts.sections import account_section
 from pma_engine.transition import scenario_parse
 from transitions.analysis.inputs import AnalysisInputError, account_snapshot
 from transitions.analysis.models import AnalysisStatus, TransitionAnalysis
@@ -143,3 +144,15 @@ def year_series(
             highs = [float(y[key]["p90"]) for y in s.bands["years"]]
         out.append((s.label, values, lows, highs))
     return out
+
+
+@account_section
+def analysis_account_section(*, account, user) -> dict:
+    """The account page's analysis section: the latest analysis, its result deferred."""
+    latest = (
+        TransitionAnalysis.objects.filter(account=account)
+        .defer("result")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return {"latest_analysis": latest}

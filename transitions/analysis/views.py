@@ -97,7 +97,7 @@ def _charts(scenarios, *, years: int, frontier: dict | None) -> dict:
             frontier["named"],
             y_key="years_to_target",
             y_label="Years to target",
-            fmt=lambda v: f"{v:.0f} y",
+            fmt=lambda v: f"{v:g} y",
             label="Frontier: total tax against years to target",
         )
     return out
@@ -230,5 +230,4 @@ def analysis_trade_list(request, public_id):
         messages.error(request, text)
         return redirect("analysis-detail", public_id=analysis.public_id)
     messages.success(request, "The first year's trades are a trade list now.")
-    url = getattr(trade_list, "get_absolute_url", None)
-    return redirect(url()) if url else redirect("analysis-detail", public_id=analysis.public_id)
+    return redirect("rebalance-trade-list", public_id=trade_list.public_id)

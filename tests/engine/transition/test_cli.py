@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from pma_engine.transition.__main__ import main
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -155,24 +157,27 @@ def test_command_with_paths_is_reproducible(tmp_path: Path) -> None:
         ((), "--scenario"),
     ],
 )
-def test_command_refuses_bad_arguments(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
-    done = run(problem_file(tmp_path), *args)
-    assert done.returncode == 2
-    assert words in done.stderr and done.stdout == ""
+def test_command_refuses_bad_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], words: str
+) -> None:
+    assert main([str(problem_file(tmp_path)), *args]) == 2  # in-process: the same entry point
+    out, err = capsys.readouterr()
+    assert words in err and out == ""
 
 
-def test_command_refuses_malformed_files(tmp_path: Path) -> None:
+def test_command_refuses_malformed_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refused(path: Path, words: str) -> None:
+        assert main([str(path), "--scenario", "hold"]) == 2
+        out, err = capsys.readouterr()
+        assert words in err and out == ""
+
     bad_json = tmp_path / "broken.json"
     bad_json.write_text("{not json")
-    done = run(bad_json, "--scenario", "hold")
-    assert done.returncode == 2 and "broken.json" in done.stderr
-    missing = run(tmp_path / "absent.json", "--scenario", "hold")
-    assert missing.returncode == 2 and "absent.json" in missing.stderr
-    no_prices = run(problem_file(tmp_path, assets__prices=_DELETE), "--scenario", "hold")
-    assert no_prices.returncode == 2 and "prices" in no_prices.stderr
-    negative = run(
-        problem_file(tmp_path, portfolio__lots__shares=[150.0, -1.0, 200.0, 250.0, 10.0]),
-        "--scenario",
-        "hold",
-    )
-    assert negative.returncode == 2 and "shares" in negative.stderr
+    refused(bad_json, "broken.json")
+    refused(tmp_path / "absent.json", "absent.json")
+    refused(problem_file(tmp_path, assets__prices=_DELETE), "prices")
+    shares = [150.0, -1.0, 200.0, 250.0, 10.0]
+    refused(problem_file(tmp_path, portfolio__lots__shares=shares), "shares")
+    refused(problem_file(tmp_path, as_of="June 1st"), "as_of")

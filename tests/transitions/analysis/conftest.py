@@ -61,6 +61,11 @@ def outside_target(reference, slug: str, count: int) -> list[str]:
 
 @pytest.fixture
 def analysis_world(cast, reference_small) -> AnalysisWorld:
+    return analysis_world_build(cast=cast, reference=reference_small)
+
+
+def analysis_world_build(*, cast, reference) -> AnalysisWorld:
+    reference_small = reference
     strategy = reference_small.strategies["di-large-cap"]
     account = cast.a.account
     account.strategy = strategy

@@ -8,12 +8,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('accounts', '0002_initial'),
         ('jobs', '0002_job_lease_cancel_target'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('transitions', '0001_rebalance_settings_trade_lists_batches'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_firm_branding_client_invitations'),
         ('jobs', '0002_job_lease_cancel_target'),
-        ('transitions', '0001_analysis'),
+        ('transitions', '0002_analysis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
