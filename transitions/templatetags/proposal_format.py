@@ -62,3 +62,16 @@ def css_string(value) -> str:
         else:
             out.append(char)
     return mark_safe("".join(out))  # noqa: S308  every special character is escaped above
+
+
+@register.filter
+def money_band_short(value) -> str:
+    """A band in a narrow column: nothing when every simulated market gave the same figure."""
+    text = formatting.band(value, "money")
+    return "" if "every" in text else text
+
+
+@register.filter
+def pct_band_short(value) -> str:
+    text = formatting.band(value, "pct")
+    return "" if "every" in text else text
