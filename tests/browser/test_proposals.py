@@ -52,7 +52,8 @@ def test_advisor_generates_and_shares_client_accepts_advisor_sees_it(page, analy
     page.wait_for_url(f"**/proposals/{proposal.public_id}/")
     with page.expect_download() as download:
         page.locator("[data-download]").click()
-    assert open(download.value.path(), "rb").read(4) == b"%PDF"
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(4) == b"%PDF"
     page.locator("[data-accept]").click()
     page.wait_for_selector("text=Thank you: version 1 accepted.")
     assert "accepted" in page.locator("[data-accepted]").inner_text() or page.locator(
