@@ -169,12 +169,8 @@ def _trades(*, item: dict, lot_info: dict, buy_ids: dict, prices: dict, names: d
     return out
 
 
-def customizations_plain(*, account) -> tuple[list[Customization], float | None]:
-    from esg.selectors import target_stored
-
-    stored = target_stored(account=account)
-    if stored is None:
-        return [], None
+def customization_lines(stored) -> list[Customization]:
+    """The stored customized target's costs, one line per customization in force."""
     lines = []
     for cost in stored.costs or []:
         if cost.get("kind") == "total" or not cost.get("in_force", True):
@@ -189,7 +185,16 @@ def customizations_plain(*, account) -> tuple[list[Customization], float | None]
                 tracking_error=cost.get("tracking_error"),
             )
         )
-    return lines, stored.tracking_error
+    return lines
+
+
+def customizations_plain(*, account) -> tuple[list[Customization], float | None]:
+    from esg.selectors import target_stored
+
+    stored = target_stored(account=account)
+    if stored is None:
+        return [], None
+    return customization_lines(stored), stored.tracking_error
 
 
 def _plain(cost: dict) -> str:
