@@ -74,6 +74,7 @@ def account_create(*, client: Client, actor: User, **fields) -> Account:
     try:
         with transaction.atomic():
             account.save()
+            _cash_ledger_note(account=account, actor=actor, delta=account.cash_balance)
     except IntegrityError as exc:  # a concurrent create with the same number
         raise ValidationError(
             {"account_number": "This account number is already used in your firm."}
@@ -82,16 +83,26 @@ def account_create(*, client: Client, actor: User, **fields) -> Account:
     return account
 
 
+def _cash_ledger_note(*, account: Account, actor: User, delta) -> None:
+    """Cash set on the account form: an opening-balance entry keeps the cash ledger whole."""
+    from portfolios.lots.cash import cash_entry_note
+
+    cash_entry_note(account=account, actor=actor, delta=delta, note="Set on the account form")
+
+
 def account_update(*, account: Account, actor: User, **fields) -> Account:
     if "account_number" in fields:
         _check_account_number(
             firm=account.firm, account_number=fields["account_number"], exclude_pk=account.pk
         )
+    cash_before = account.cash_balance
     for name, value in fields.items():
         setattr(account, name, value)
     account.full_clean(validate_constraints=False)
     account._history_user = actor
-    account.save()
+    with transaction.atomic():
+        account.save()
+        _cash_ledger_note(account=account, actor=actor, delta=account.cash_balance - cash_before)
     client_touch(client=account.client)
     return account
 

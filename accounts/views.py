@@ -141,15 +141,19 @@ def account_create(request, client_id):
 def account_detail(request, public_id):
     account = selectors.access_account(user=request.user, id=public_id)
     from portfolios.lots.selectors import account_lots, account_trades
+    from portfolios.selectors import account_cash_entries
 
+    lots = account_lots(account=account)
     return render(
         request,
         "accounts/account_detail.html",
         {
             "account": account,
             "client": account.client,
-            "lots": account_lots(account=account),
+            "lots": lots,
             "trades": account_trades(account=account),
+            "cash_entries": account_cash_entries(account=account),
+            "total_value": (lots.market_value or 0) + account.cash_balance,
             **account_sections_context(account=account, user=request.user),
         },
     )

@@ -21,6 +21,7 @@ DEMO_STEPS: list[tuple[str, str, bool]] = [
         "transitions.rebalance.demo:demo_rebalance_seed",
         False,
     ),
+    ("one transition analysis", "transitions.analysis.demo:demo_analysis_seed", False),
 ]
 
 

@@ -42,8 +42,6 @@ from portfolios.risk_selectors import (  # noqa: F401  (re-exported: the contrac
     volatility_pct,
 )
 
-CENT = Decimal("0.01")
-
 
 @dataclass(frozen=True)
 class LatestPrice:
@@ -443,3 +441,14 @@ def accounts_cash(*, account_ids: Iterable[int]) -> dict[int, Decimal]:
 def account_cash(*, account) -> Decimal:
     """Cash held in one account."""
     return accounts_cash(account_ids=[account.pk]).get(account.pk, Decimal("0.00"))
+
+
+def account_cash_entries(*, account, limit: int = 20) -> list:
+    """The account's latest cash movements, newest first (with the trade that made each)."""
+    from portfolios.models import CashEntry
+
+    return list(
+        CashEntry.objects.filter(account=account)
+        .select_related("trade__security", "created_by")
+        .order_by("-date", "-id")[:limit]
+    )

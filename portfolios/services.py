@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils import timezone
 from jobs.types import ProgressCallback
 from pma_engine.securities import SecurityRecord, security_master_load
 from pma_engine.simulation import SimulatedPrices, SimulationParams, prices_simulate
+from pma_engine.tax.money import price_round
 from portfolios.imports import ImportProblem, ImportRejected, SourceLike, csv_rows, open_text
 from portfolios.models import (
     GICS_SECTORS,
@@ -27,7 +28,6 @@ from portfolios.models import (
     Security,
 )
 
-PRICE_QUANTUM = Decimal("0.000001")  # Price.close has 6 decimal places
 PRICE_MAX = Decimal("999999999999")  # 18 digits, 6 of them decimals
 PRICE_BATCH_SIZE = 20_000
 SQLITE_INDEX_REBUILD_ROWS = 200_000
@@ -38,8 +38,8 @@ def _no_progress(percent: int, message: str = "") -> None:
 
 
 def close_round(value: Decimal) -> Decimal:
-    """The one rounding of a close: 6 decimals, half even (what the column stores)."""
-    return value.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_EVEN)
+    """The one rounding of a close (pma_engine.tax.money.price_round: what the column stores)."""
+    return price_round(value)
 
 
 # --------------------------------------------------------------------------- security master

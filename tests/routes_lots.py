@@ -96,6 +96,11 @@ ROUTES: list[Route] = [
     Route("holdings-preview", batch_kw, payload={"mode": "replace"}),
     Route("holdings-confirm", batch_kw, readable=False),
     Route("trade-create", account_kw, payload=TRADE_FORM),
+    Route(
+        "cash-entry-create",
+        account_kw,
+        payload={"kind": "deposit", "amount": "10", "date": "2025-01-02"},
+    ),
     Route("realized-gains", client_kw, roles=ALL, write_methods=()),
     Route("realized-gains-csv", client_kw, roles=ALL, write_methods=()),
     Route("realized-gains-pdf", client_kw, roles=ALL, write_methods=()),

@@ -66,9 +66,7 @@ ROUTES: list[Route] = [
     Route("api-rebalance-trade-list-approve", trade_list_kw, is_api=True, readable=False),
     Route("api-rebalance-trade-list-export", trade_list_kw, is_api=True, readable=False),
     Route("api-rebalance-trade-list-execute", trade_list_kw, is_api=True, readable=False),
-    Route(
-        "api-rebalance-batch-list", is_api=True, roles=ADVISORS, payload={"scope": "selection"}
-    ),
+    Route("api-rebalance-batch-list", is_api=True, roles=ADVISORS, payload={"scope": "selection"}),
     Route(
         "api-rebalance-batch-detail",
         batch_kw,

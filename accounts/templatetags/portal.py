@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from pma_engine.tax import money_round
+
 register = template.Library()
 
 
@@ -26,6 +28,6 @@ def money(value) -> str:
     """1234.5 → '$1,234.50'; negatives as −$1,234.50."""
     if value is None or value == "":
         return ""
-    number = Decimal(str(value))
+    number = money_round(Decimal(str(value)))  # the one rounding of money, then formatting
     sign = "−" if number < 0 else ""
     return f"{sign}${abs(number):,.2f}"

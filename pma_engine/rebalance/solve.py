@@ -249,7 +249,8 @@ def _restrictions_apply(run: _Run, answer: ContinuousAnswer) -> ContinuousAnswer
             if round_number == 0:
                 run.messages.append(
                     f"wash guard: {conflicts} name groups were both bought and loss-sold in the "
-                    "first solve; each keeps only its larger side"
+                    "first solve; each keeps only its larger side, every other group the side "
+                    "it traded"
                 )
         if problem.min_trade_value > 0:
             changed |= _small_trades_block(run, sell, buy)
@@ -269,7 +270,7 @@ def _restrictions_apply(run: _Run, answer: ContinuousAnswer) -> ContinuousAnswer
             blocked = run.wash.buy_blocked | _groups_with_loss_sales(run, sell)
             groups = groups_of(problem)
             unfreeze = np.isin(groups[problem.lot_asset], groups[blocked])
-            run.wash = WashState(blocked, run.wash.lot_frozen & ~unfreeze)
+            run.wash = WashState(blocked, run.wash.lot_frozen & ~unfreeze, run.wash.conflicted)
             retry = run.solve()
         if not retry.ok:
             return retry

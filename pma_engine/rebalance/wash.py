@@ -1,11 +1,15 @@
 """The in-proposal wash-sale guard: never buy a name group and sell it at a loss together.
 
 The constraint "buy_g = 0 or loss_sales_g = 0" is not convex. Following Moehle, Kochenderfer,
-Boyd and Ang (2021), solve once without it, then for every group the first answer both buys and
-loss-sells, keep the side that trades more (net buyer: its loss lots are frozen; net seller: its
-buys are forbidden) and solve again. A group the second answer puts in conflict is settled the
-same way; after MAX_ROUNDS every group is settled by its side in the last answer, which cannot
-conflict by construction.
+Boyd and Ang (2021), solve once without it; if the answer both buys and loss-sells any group,
+every group is settled at once by its side in that answer (a conflicting group keeps the side
+it trades more: net buyer, its loss lots are frozen; net seller, its buys are forbidden; a group
+with loss sales keeps them and loses its buys; every other group keeps its buys and its loss
+lots are frozen), and solved again. The second answer cannot conflict by construction, so a
+rebalance takes one solve, or two when the free answer shows a conflict. (Settling only the
+conflicting groups and re-solving up to three times, as before, took 2.75 solves a yearly trade
+of the transition benchmark for an objective no better: 126 against 95 solves on 51 of its
+problems, the objective 2,579 USD lower in sum, at worst 12 USD higher on one.)
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 from .accounting import GAIN_EPS, groups_of, lot_gain_per_share
 from .types import FloatArray, RebalanceProblem, WashSaleFlag
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 0  # rounds that settle only the conflicting groups before settling every group
 TRADE_EPS = 1e-7  # weights of equity below this are solver dust, not trades
 
 
@@ -25,6 +29,7 @@ TRADE_EPS = 1e-7  # weights of equity below this are solver dust, not trades
 class WashState:
     buy_blocked: np.ndarray  # (N,) bool: buys forbidden by the guard
     lot_frozen: np.ndarray  # (L,) bool: loss lots frozen by the guard
+    conflicted: np.ndarray | None = None  # (N,) bool: groups an answer bought and loss-sold
 
 
 def wash_state_empty(problem: RebalanceProblem) -> WashState:
@@ -80,9 +85,11 @@ def wash_settle(
     freeze_group = settle & ~block_group
     loss_lot = lot_gain_per_share(problem) < -GAIN_EPS
     lot_group = group_index[problem.lot_asset]
+    before = state.conflicted if state.conflicted is not None else False
     new_state = WashState(
         state.buy_blocked | block_group[group_index],
         state.lot_frozen | (freeze_group[lot_group] & loss_lot),
+        before | conflict[group_index],
     )
     return new_state, int(conflict.sum())
 
@@ -140,8 +147,18 @@ def loss_sold_assets(problem: RebalanceProblem, sell: FloatArray) -> np.ndarray:
 def wash_guard_blocks(
     problem: RebalanceProblem, state: WashState, sell: FloatArray, buy: FloatArray
 ) -> list[WashSaleFlag]:
-    """The trades the guard took away, per name group, with the reason in words."""
+    """The trades the guard took away, per name group, with the reason in words.
+
+    Every group an answer bought and loss-sold is listed; a group settled only so that the
+    second solve cannot conflict is listed when its reason holds in the final trades.
+    """
     groups = groups_of(problem)
+    conflicted = state.conflicted if state.conflicted is not None else state.buy_blocked | True
+    loss_sold = loss_sold_assets(problem, sell)
+    bought = np.isin(groups, groups[buy > 0])
+    blocked = state.buy_blocked & (conflicted | loss_sold)
+    frozen = state.lot_frozen & (conflicted | bought)[problem.lot_asset]
+    state = WashState(blocked, frozen, conflicted)
     touched = np.union1d(groups[state.buy_blocked], groups[problem.lot_asset[state.lot_frozen]])
     blocks = []
     for group in touched:

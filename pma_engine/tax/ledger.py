@@ -1,15 +1,15 @@
 """The household ledger: lot relief, wash sales across every account, and the lots left open.
 
 One chronological pass (transactions sorted by date, same-date ones in input order; same-day
-sales of one account and ticker are one order, see `ledger_run`) with deferred matching: a sale at a loss first takes replacement shares bought in the 30 days
-before it, then waits in a per-ticker queue; each later purchase within 30 days of the sale is
-offered to the waiting losses, earliest sale first (Treas. Reg. 1.1091-1(b), (c), (e)). Because
-every share a loss could take was bought no later than the purchase being offered, taking
-shares as they arrive gives the same matching as applying each loss, in sale order, to the
-earliest-acquired shares of its whole 61-day window, and a replacement's adjusted basis is
-final before it can itself be sold. Each purchase is indexed per ticker by date (bisect), so a
-loss looks only at the purchases of its own window: the pass is O(n log n) over the ledger.
-"""
+sales of one account and ticker are one order, see `ledger_run`) with deferred matching: a sale
+at a loss first takes replacement shares bought in the 30 days before it, then waits in a per-
+ticker queue; each later purchase within 30 days of the sale is offered to the waiting losses,
+earliest sale first (Treas. Reg. 1.1091-1(b), (c), (e)). Because every share a loss could take
+was bought no later than the purchase being offered, taking shares as they arrive gives the
+same matching as applying each loss, in sale order, to the earliest-acquired shares of its
+whole 61-day window, and a replacement's adjusted basis is final before it can itself be sold.
+Each purchase is indexed per ticker by date (bisect), so a loss looks only at the purchases of
+its own window: the pass is O(n log n) over the ledger."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from accounts.api_base import FirmReadOnlyViewSet, FirmScopedGenericViewSet, Fir
 from accounts.models import Client
 from accounts.tenancy import ADVISOR_ROLES, ALL_FIRM_ROLES
 from jobs.models import Job
+from pma_engine.tax import money_round
 from portfolios.lots import selectors, services
 from portfolios.lots.reports import CSV_COLUMNS
 from portfolios.lots.serializers import (
@@ -88,14 +89,17 @@ class TradeViewSet(FirmScopedViewSet):
                 price=data.get("price"),
                 amount=data.get("amount"),
                 lot_ref=data.get("lot_ref", ""),
+                lot_public_id=data.get("lot"),
             )
         except DjangoValidationError as error:
+            if hasattr(error, "error_dict") and "lot_public_id" in error.error_dict:
+                error.error_dict["lot"] = error.error_dict.pop("lot_public_id")  # the API's name
             raise as_api_error(error) from error
 
 
 def _money(value) -> str:
     """Amounts as strings with two decimals, like every other amount of the API."""
-    return f"{value:.2f}"
+    return f"{money_round(value):.2f}"
 
 
 def _amounts(totals) -> dict:

@@ -103,6 +103,22 @@ def cash_entry_record(
     return entry
 
 
+def cash_entry_note(*, account, actor, delta: Decimal, note: str = "") -> CashEntry | None:
+    """Record a change of `cash_balance` already saved (the account form) as an opening-balance
+    entry, so that the ledger still explains the balance. Nothing when delta is zero."""
+    if not delta:
+        return None
+    return CashEntry.objects.create(
+        firm_id=account.firm_id,
+        account_id=account.pk,
+        date=timezone.localdate(),
+        kind=CashKind.OPENING,
+        amount=money_round(delta),
+        note=note,
+        created_by=actor,
+    )
+
+
 def cash_balance_set(*, account, actor, amount: Decimal, on: date | None = None) -> None:
     """Set the cash to `amount` (a holdings file's CASH row): an opening-balance entry for the
     difference, so the ledger still sums to the balance."""

@@ -19,6 +19,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from pma_engine.tax import money_round
+
 logger = logging.getLogger(__name__)
 
 STRATEGY_SLUGS = (
@@ -31,7 +33,6 @@ STRATEGY_SLUGS = (
 )
 CONCENTRATED_HOUSEHOLD = "The Morgan Household"
 LEGACY_FUND = ("HPGRX", Decimal("31.25"))  # an old mutual fund: not in the security master
-CENT = Decimal("0.01")
 
 
 class PriceBook:
@@ -58,9 +59,9 @@ class PriceBook:
         days, closes = self.days[security_id], self.closes[security_id]
         index = bisect.bisect_right(days, day) - 1
         if index >= 0:
-            return closes[index].quantize(CENT)
+            return money_round(closes[index])
         years = Decimal((days[0] - day).days) / Decimal(365)
-        return (closes[0] / (Decimal("1.08") ** years)).quantize(CENT)
+        return money_round(closes[0] / (Decimal("1.08") ** years))
 
 
 def _business_day(day: date) -> date:
@@ -118,11 +119,12 @@ def _strategies_assign(*, Account, Strategy) -> None:
 
 
 def _cash_set(accounts, *, rng: random.Random) -> None:
-    from accounts.models import Account
+    """Each account's cash, through the cash ledger (an opening entry for any difference)."""
+    from portfolios.lots.cash import cash_balance_set
 
     for account in accounts:
         cash = Decimal(rng.randrange(1_000, 25_000)) + Decimal(rng.randrange(0, 100)) / 100
-        Account.objects.filter(pk=account.pk).update(cash_balance=cash)
+        cash_balance_set(account=account, actor=None, amount=cash)
 
 
 def _holdings_import(client, accounts, priced, book, *, rng, today, actor) -> None:
@@ -136,7 +138,7 @@ def _holdings_import(client, accounts, priced, book, *, rng, today, actor) -> No
             acquired = _business_day(today - timedelta(days=rng.randint(20, 8 * 365)))
             price = book.on(security_id, acquired)
             shares = max(1, int(rng.uniform(2_000, 25_000) / float(price)))
-            basis = (price * shares).quantize(CENT)
+            basis = money_round(price * shares)
             lines.append(
                 f"{account.account_number},{ticker},{shares},{acquired},{basis},"
                 f"{account.account_number[-4:]}-{number + 1}"
@@ -147,7 +149,7 @@ def _holdings_import(client, accounts, priced, book, *, rng, today, actor) -> No
         acquired = _business_day(today - timedelta(days=8 * 365 + 40))
         price = book.on(security_id, acquired)
         shares = 4_000
-        basis = (price * shares * Decimal("0.25")).quantize(CENT)  # stock grants: a low basis
+        basis = money_round(price * shares * Decimal("0.25"))  # stock grants: a low basis
         lines.append(f"{taxable.account_number},{ticker},{shares},{acquired},{basis},GRANT-1")
         fund, fund_price = LEGACY_FUND
         acquired = _business_day(today - timedelta(days=11 * 365))

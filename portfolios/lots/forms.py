@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from portfolios.lots.imports import ImportMode
-from portfolios.models import TaxLot, TradeAction
+from portfolios.models import CashKind, TaxLot, TradeAction
 
 
 class HoldingsUploadForm(forms.Form):
@@ -99,3 +99,22 @@ class TradeForm(forms.Form):
             for lot in lots
             if lot.lot_ref
         ]
+
+
+class CashEntryForm(forms.Form):
+    """A deposit, withdrawal or fee on an account (the amount is given positive)."""
+
+    kind = forms.ChoiceField(
+        choices=[
+            (CashKind.DEPOSIT, "Deposit"),
+            (CashKind.WITHDRAWAL, "Withdrawal"),
+            (CashKind.FEE, "Fee"),
+        ]
+    )
+    amount = forms.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()

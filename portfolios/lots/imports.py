@@ -22,11 +22,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pma_engine.tax import money_round
+from pma_engine.tax.money import SHARES_QUANTUM
 from portfolios.imports import ImportProblem
 from portfolios.models import Security, Trade, TradeAction
 
 CASH_TICKERS = frozenset({"CASH", "$CASH"})
-SHARES_QUANTUM = Decimal("0.000001")  # TaxLot.shares has 6 decimal places
 MAX_SHARES = Decimal("99999999999999")  # 20 digits, 6 of them decimals
 MAX_AMOUNT = Decimal("9999999999999999")  # 18 digits, 2 of them decimals
 MAX_PROBLEMS_KEPT = 500

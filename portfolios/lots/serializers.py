@@ -82,6 +82,11 @@ class TradeSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text="Buy: names the new lot. Sell: the lot sold (specific identification).",
     )
+    lot = serializers.UUIDField(
+        required=False,
+        write_only=True,
+        help_text="Sell: the tax lot sold, by its id (stable across replays); or give `lot_id`.",
+    )
 
     class Meta:
         model = Trade
@@ -95,6 +100,7 @@ class TradeSerializer(serializers.ModelSerializer):
             "price",
             "amount",
             "lot_id",
+            "lot",
             "source",
             "created_at",
         ]

@@ -63,7 +63,6 @@ TRADE_FIELDS = (
 INLINE_IMPORT_MAX_ROWS = 5_000  # larger files are imported by a Job with a progress bar
 PREVIEW_ROWS_SHOWN = 200
 WRITE_BATCH = 5_000
-SHARES_QUANTUM = Decimal("0.000001")
 
 
 def _no_progress(percent: int, message: str = "") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -89,6 +90,27 @@ def _lots_by_public_id(trades: Sequence[TradeInput]) -> dict[str, tuple[int, int
     return {str(pid): (account_id, sid, ref) for pid, account_id, sid, ref in rows}
 
 
+def _ids_resolve(trades: list[TradeInput]) -> list[TradeInput]:
+    """Accounts and securities given by primary key become rows (one query each); an unknown
+    key is left as None, which the checks refuse by index and field."""
+    from accounts.models import Account
+
+    account_ids = {t.account for t in trades if isinstance(t.account, int)}
+    security_ids = {t.security for t in trades if isinstance(t.security, int)}
+    if not account_ids and not security_ids:
+        return trades
+    accounts = Account.objects.select_related("client").in_bulk(account_ids)
+    securities = Security.objects.in_bulk(security_ids)
+    return [
+        replace(
+            t,
+            account=accounts.get(t.account) if isinstance(t.account, int) else t.account,
+            security=securities.get(t.security) if isinstance(t.security, int) else t.security,
+        )
+        for t in trades
+    ]
+
+
 def trades_record(
     *,
     trades: Sequence[TradeInput],
@@ -98,17 +120,18 @@ def trades_record(
 ) -> ReplayResult:
     """Record many trades of one household with one replay, in one transaction, all or nothing.
 
-    Each trade is checked; any bad trade refuses the whole batch (TradesRefused names the
-    trade's index and field) and nothing is written. A sale relieves lots by its account's
-    method, or the lot it names (`lot_public_id` or `lot_ref`). Sales add their proceeds to
-    the account's cash, purchases take their cost (CashEntry rows, same transaction).
+    Accounts and securities may be rows or primary keys. Each trade is checked; any bad trade
+    refuses the whole batch (TradesRefused names the trade's index and field) and nothing is
+    written. A sale relieves lots by its account's method, or the lot it names
+    (`lot_public_id` or `lot_ref`). Sales add their proceeds to the account's cash, purchases
+    take their cost (CashEntry rows, same transaction).
     Returns the replay's counts with the Trade rows written (`.trades`, in input order).
     """
     today = today or timezone.localdate()
-    trades = list(trades)
+    trades = _ids_resolve(list(trades))
     if client is None:
-        if not trades:
-            raise ValidationError({"trades": "Give at least one trade."})
+        if not trades or trades[0].account is None:
+            raise ValidationError({"trades": "Give at least one trade with its account."})
         client = trades[0].account.client
     problems: list[TradeProblem] = []
     for index, item in enumerate(trades):
@@ -212,6 +235,7 @@ def _trades_build(trades: Sequence[TradeInput], *, actor) -> list[Trade]:
                 )
                 continue
             used_refs.add((account.pk, row.lot_ref))
+            open_refs[(account.pk, row.lot_ref)] = security.pk  # a later sale may name it
         rows.append(row)
     if problems:
         raise TradesRefused(problems)

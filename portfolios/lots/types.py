@@ -12,7 +12,8 @@ from typing import Any
 class TradeInput:
     """One trade of a batch given to `trades_record`.
 
-    account and security are model instances (accounts.Account, portfolios.Security). amount
+    account and security are model instances (accounts.Account, portfolios.Security) or their
+    primary keys. amount
     is the total cost of a buy or the total proceeds of a sale. A sale may name the lot it
     sells (specific identification) by `lot_public_id` (TaxLot.public_id, stable across
     replays) or by the advisor's `lot_ref`; a buy may name its new lot with `lot_ref`.

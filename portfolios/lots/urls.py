@@ -17,6 +17,7 @@ urlpatterns = [
         name="holdings-confirm",
     ),
     path("accounts/<uuid:public_id>/trades/new/", views.trade_create, name="trade-create"),
+    path("accounts/<uuid:public_id>/cash/new/", views.cash_entry_create, name="cash-entry-create"),
     path(
         "clients/<uuid:public_id>/realized-gains/",
         views.realized_gains,

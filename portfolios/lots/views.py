@@ -16,7 +16,8 @@ from accounts.selectors import access_account_for_write, access_client, access_c
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.models import Job, JobStatus
 from portfolios.lots import selectors, services
-from portfolios.lots.forms import HoldingsUploadForm, RecheckForm, TradeForm
+from portfolios.lots.cash import cash_entry_record
+from portfolios.lots.forms import CashEntryForm, HoldingsUploadForm, RecheckForm, TradeForm
 from portfolios.lots.reports import (
     realized_gains_csv,
     realized_gains_pdf,
@@ -169,6 +170,36 @@ def trade_create(request, public_id):
     return render(
         request,
         "lots/trade_form.html",
+        {"form": form, "account": account, "client": account.client},
+    )
+
+
+@firm_view
+@require_http_methods(["GET", "POST"])
+def cash_entry_create(request, public_id):
+    account = access_account_for_write(user=request.user, id=public_id)
+    form = CashEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = cash_entry_record(
+                account=account,
+                actor=request.user,
+                kind=data["kind"],
+                amount=data["amount"],
+                on=data["date"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Recorded: {entry.get_kind_display().lower()} of ${abs(entry.amount):,}."
+            )
+            return redirect("account-detail", public_id=account.public_id)
+    return render(
+        request,
+        "lots/cash_form.html",
         {"form": form, "account": account, "client": account.client},
     )
 

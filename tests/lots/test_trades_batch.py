@@ -52,6 +52,14 @@ def test_a_wash_adjustment_keeps_the_lots_public_id(cast, securities):
     ) == (Decimal("30"), Decimal("1590.00"), Decimal("300.00"), date(2025, 2, 2))
     assert TaxLot.objects.filter(public_id=ira_lot.public_id).exists()
     assert TaxLot.objects.filter(account=a.account).count() == 1
+    # an API client that kept the lot's id still finds it, with its new basis
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(a.advisor)
+    found = api.get(f"/api/tax-lots/{replacement.public_id}/")
+    assert found.status_code == 200
+    assert found.json()["cost_basis"] == "1590.00"
 
 
 def test_a_partly_washed_purchase_keeps_its_id_on_the_piece_with_its_date(cast, securities):
@@ -95,6 +103,50 @@ def test_a_sale_naming_a_lot_by_public_id_survives_later_replays(cast, securitie
     old = TaxLot.objects.get(lot_ref="OLD")
     assert old.shares == Decimal("10")
     assert TaxLot.objects.get(public_id=new_lot.public_id).shares == Decimal("6")
+
+
+def test_the_api_sells_a_lot_named_by_its_id(cast, securities):
+    from rest_framework.test import APIClient
+
+    a = cast.a
+    opening(
+        cast,
+        f"{a.account.account_number},XYZ,10,2024-01-10,400.00,OLD",
+        f"{a.account.account_number},XYZ,10,2025-06-10,600.00,NEW",
+    )
+    new_lot = TaxLot.objects.get(lot_ref="NEW")
+    api = APIClient()
+    api.force_authenticate(a.advisor)
+    body = {
+        "account": str(a.account.public_id),
+        "ticker": "XYZ",
+        "action": "SELL",
+        "trade_date": "2026-03-02",
+        "shares": "4",
+        "amount": "200.00",
+        "lot": str(new_lot.public_id),
+    }
+    answer = api.post("/api/trades/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["lot_id"] == "NEW"
+    assert TaxLot.objects.get(public_id=new_lot.public_id).shares == Decimal("6")
+    body["lot"] = str(TaxLot.objects.get(lot_ref="OLD").public_id)
+    body["ticker"] = "AAPL"
+    refused = api.post("/api/trades/", body, format="json")
+    assert refused.status_code == 400 and "lot" in refused.json(), refused.content
+
+
+def test_a_batch_may_sell_a_lot_it_buys(cast, securities):
+    a, xyz = cast.a, securities["XYZ"]
+    result = services.trades_record(
+        trades=[
+            buy(a.account, xyz, "10", date(2026, 3, 2), "450", lot_ref="NEWBUY"),
+            sell(a.account, xyz, "4", date(2026, 3, 3), "184", lot_ref="NEWBUY"),
+        ],
+        actor=a.advisor,
+    )
+    assert [t.lot_ref for t in result.trades] == ["NEWBUY", "NEWBUY"]
+    assert TaxLot.objects.get(lot_ref="NEWBUY").shares == Decimal("6")
 
 
 def test_a_batch_replays_once_and_moves_cash(cast, securities, django_assert_max_num_queries):
@@ -216,3 +268,39 @@ def test_a_cash_row_of_a_holdings_file_sets_the_opening_balance(cast, securities
     assert account_cash(account=a.account) == Decimal("2500.25")
     entry = CashEntry.objects.get(account=a.account)
     assert (entry.kind, entry.amount) == ("opening", Decimal("2500.25") - start)
+
+
+def test_the_account_page_records_a_deposit_and_lists_cash_movements(client, cast, securities):
+    from django.urls import reverse
+
+    a = cast.a
+    start = account_cash(account=a.account)
+    client.force_login(a.advisor)
+    url = reverse("cash-entry-create", kwargs={"public_id": a.account.public_id})
+    refused = client.post(url, {"kind": "withdrawal", "amount": "99999999", "date": "2026-01-05"})
+    assert refused.status_code == 200 and "holds only" in refused.content.decode()
+    answer = client.post(
+        url, {"kind": "deposit", "amount": "1234.56", "date": "2026-01-05", "note": "Rollover"}
+    )
+    assert answer.status_code == 302
+    assert account_cash(account=a.account) == start + Decimal("1234.56")
+    trade(cast, a.account, "BUY", "AAPL", "2", date(2026, 2, 2), price="200")
+    page = client.get(reverse("account-detail", kwargs={"public_id": a.account.public_id}))
+    body = page.content.decode()
+    assert "Rollover" in body and "$1,234.56" in body
+    assert "−$400.00" in body  # the purchase took its cost
+    # market value: 2 AAPL at the latest close (200) plus the cash
+    assert f"${start + Decimal('1234.56') - 400 + 400:,.2f}" in body
+
+
+def test_accounts_and_securities_may_be_given_by_key(cast, securities):
+    a, msft = cast.a, securities["MSFT"]
+    result = services.trades_record(
+        trades=[buy(a.account.pk, msft.pk, "2", date(2026, 3, 2), "800")], actor=a.advisor
+    )
+    assert result.trades[0].account_id == a.account.pk
+    with pytest.raises(TradesRefused) as refused:
+        services.trades_record(
+            trades=[buy(a.account.pk, 10**9, "2", date(2026, 3, 2), "800")], actor=a.advisor
+        )
+    assert [(p.index, p.field) for p in refused.value.problems] == [(0, "security")]

@@ -82,37 +82,28 @@ def _account_lots(account):
 
 def _name_groups(universe: Universe) -> tuple[np.ndarray, dict[int, str]]:
     """Per universe position a group id (share classes of one company share one) and, for
-    grouped positions, the group's label ("GOOG/GOOGL")."""
+    grouped positions, the group's label ("GOOG/GOOGL"); one query."""
     from transitions.rebalance.models import ShareClassMember
 
     position = {int(sid): i for i, sid in enumerate(universe.ids.tolist())}
     groups = np.arange(len(universe), dtype=np.int64)
+    rows = (
+        ShareClassMember.objects.filter(group__members__security_id__in=list(position))
+        .values_list("group_id", "security_id", "security__ticker")
+        .distinct()
+    )
+    tickers: dict[int, set[str]] = {}
     members: dict[int, list[int]] = {}
-    for group_id, security_id in ShareClassMember.objects.filter(
-        security_id__in=universe.ids.tolist()
-    ).values_list("group_id", "security_id"):
-        members.setdefault(group_id, []).append(position[security_id])
+    for group_id, security_id, ticker in rows:
+        tickers.setdefault(group_id, set()).add(ticker)
+        if security_id in position:
+            members.setdefault(group_id, []).append(position[security_id])
     labels: dict[int, str] = {}
-    all_members = {
-        group_id: sorted(tickers) for group_id, tickers in _group_tickers(list(members)).items()
-    }
-    for group_id, rows in members.items():
-        first = min(rows)
-        groups[rows] = first
-        for row in rows:
-            labels[row] = "/".join(all_members.get(group_id, []))
+    for group_id, found in members.items():
+        groups[found] = min(found)
+        for row in found:
+            labels[row] = "/".join(sorted(tickers[group_id]))
     return groups, labels
-
-
-def _group_tickers(group_ids: list[int]) -> dict[int, list[str]]:
-    from transitions.rebalance.models import ShareClassMember
-
-    result: dict[int, list[str]] = {}
-    for group_id, ticker in ShareClassMember.objects.filter(group_id__in=group_ids).values_list(
-        "group_id", "security__ticker"
-    ):
-        result.setdefault(group_id, []).append(ticker)
-    return result
 
 
 def _recent_trades(*, client, as_of: date):

@@ -1,18 +1,10 @@
-"""Template tags for the rebalance section of the account page."""
+"""Template filters of the rebalance pages (they format; the views read)."""
 
 from __future__ import annotations
 
 from django import template
 
-from transitions.rebalance.selectors import account_trade_lists
-
 register = template.Library()
-
-
-@register.simple_tag
-def rebalance_trade_lists(account):
-    """The account's latest trade lists (the caller already has access to the account)."""
-    return account_trade_lists(account=account)
 
 
 STATUS_BADGES = {

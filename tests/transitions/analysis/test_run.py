@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from pma_engine.tax.estimate import tax_estimate
 from pma_engine.tax.form8949 import capital_loss_carryover
@@ -165,3 +166,35 @@ def test_stale_after_an_input_change_and_rerun_keeps_the_old(
     assert finished.result is not None  # the old result stays
     assert again.status == AnalysisStatus.DONE and analysis_stale_reason(analysis=again) == ""
     assert TransitionAnalysis.objects.filter(account=analysis_world.account).count() == 2
+
+
+def test_save_a_frontier_point_and_compare(
+    finished, analysis_world, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from transitions.analysis.services import frontier_point_save
+
+    points = [p["scenario"] for p in finished.result["frontier"]["points"]]
+    assert "gain_budget:10000" in points
+    with django_capture_on_commit_callbacks(execute=True):
+        new = frontier_point_save(
+            analysis=finished, actor=analysis_world.cast.a.advisor, scenario="gain_budget:10000"
+        )
+    new.refresh_from_db()
+    assert new.status == AnalysisStatus.DONE, new.error
+    assert new.scenario_names == [*SCENARIOS, "gain_budget:10000"]
+    saved = new.scenarios.get(name="gain_budget:10000")
+    assert saved.is_saved_from_frontier and saved.parameter == Decimal("10000.00")
+    # The saved point's total tax is the frontier's figure for it (same expected path).
+    point = next(p for p in finished.result["frontier"]["points"] if p["scenario"] == saved.name)
+    assert abs(float(saved.total_tax) - point["total_tax"]) <= 0.02
+    client.force_login(analysis_world.cast.a.advisor)
+    url = reverse("analysis-compare", kwargs={"public_id": new.public_id})
+    page = client.get(url, {"with": str(finished.public_id)})
+    assert page.status_code == 200
+    assert page.content.decode().count("data-compare-side") == 2
+    with pytest.raises(ValidationError, match="not a point of this frontier"):
+        frontier_point_save(
+            analysis=finished, actor=analysis_world.cast.a.advisor, scenario="gain_budget:7"
+        )
