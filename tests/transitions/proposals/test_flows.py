@@ -260,3 +260,16 @@ def test_schema_lists_the_proposal_routes(client, cast):
 
 def test_client_password_works(client, proposal):
     assert client.login(username=proposal.client.logins.get().username, password=TEST_PASSWORD)
+
+
+def test_demo_seed_makes_one_shared_proposal(finished_analysis, django_capture_on_commit_callbacks):
+    from transitions.proposals.demo import demo_proposal_seed
+
+    demo_proposal_seed(quick=True)
+    assert not Proposal.objects.exists()  # the tests' quick seed renders nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_proposal_seed(quick=False)
+    demo_proposal_seed(quick=False)  # shares what was rendered; idempotent after that
+    demo_proposal_seed(quick=False)
+    proposal = Proposal.objects.get()
+    assert proposal.status == "shared" and proposal.current_version.number == 1
