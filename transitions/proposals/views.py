@@ -78,14 +78,19 @@ def proposal_detail(request, public_id):
     }
     if not is_client:
         job = selectors.proposal_render_job(proposal=proposal)
+        # Regenerate from the account's newest finished analysis (a stale one is refused).
+        latest = (
+            selectors.analyses_ready_for_account(account=proposal.account).first()
+            or proposal.analysis
+        )
         context.update(
             {
                 "job": job if job and not job.is_finished else None,
                 "failed_job": job if job and job.status == "failed" else None,
                 "share_form": ProposalShareForm(),
-                "analyses": selectors.analyses_ready_for_account(account=proposal.account)[:5],
+                "latest_analysis": latest,
                 "generate_form": ProposalGenerateForm(
-                    analysis=proposal.analysis,
+                    analysis=latest,
                     initial={
                         "recommended_scenario": proposal.recommended_scenario,
                         "shown_scenarios": proposal.shown_scenarios,
