@@ -260,7 +260,8 @@ class InvitationQuerySet(FirmScopedQuerySet):
 
 
 class Invitation(models.Model):
-    """A firm admin's invitation for a new advisor (or admin) to set a password and sign in."""
+    """An invitation to set a password and sign in: a firm admin's for a new advisor (or
+    admin), or an advisor's for a client login of one household (when sharing a proposal)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
@@ -268,6 +269,14 @@ class Invitation(models.Model):
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ADVISOR)
+    client = models.ForeignKey(
+        "accounts.Client",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        help_text="For a client login: the household it may read.",
+    )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -284,7 +293,9 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=["advisor", "firm_admin"]), name="invitation_role_is_staff"
+                condition=(Q(role__in=["advisor", "firm_admin"]) & Q(client__isnull=True))
+                | (Q(role="client") & Q(client__isnull=False)),
+                name="invitation_role_matches_household",
             )
         ]
 
@@ -357,3 +368,43 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.summary}"
+
+
+HEX_COLOR_REGEX = r"^#[0-9a-fA-F]{6}$"
+DEFAULT_BRAND_COLOR = "#1f4e8c"
+
+
+class FirmBranding(models.Model):
+    """What a firm's clients see of it on proposals: the name shown, a logo and a colour.
+
+    The logo is stored as re-encoded PNG bytes (never the upload as sent), checked by decoding
+    it (accounts.branding); it reaches pages and PDFs only through firm-scoped code."""
+
+    firm = models.OneToOneField(Firm, on_delete=models.CASCADE, related_name="branding")
+    display_name = models.CharField(
+        max_length=200, blank=True, help_text="The firm's name as clients see it."
+    )
+    color = models.CharField(max_length=7, default=DEFAULT_BRAND_COLOR)
+    logo_png = models.BinaryField(null=True, blank=True, editable=False)
+    logo_width = models.PositiveIntegerField(null=True, blank=True)
+    logo_height = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FirmScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(color__regex=HEX_COLOR_REGEX), name="firm_branding_color_hex"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Branding of {self.firm}"
+
+    @property
+    def name_shown(self) -> str:
+        return self.display_name or self.firm.name

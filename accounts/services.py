@@ -240,6 +240,37 @@ TAKEN_ADDRESS = (
 )
 
 
+def client_invitation_create(*, client: Client, invited_by: User, email: str) -> Invitation:
+    """An invitation for a client login of `client` (read-only, its household only). An open
+    one for the same household and address is reused, so sharing twice sends one link."""
+    email = email.strip().lower()
+    if not email:
+        raise ValidationError({"email": "The household has no email address: add one first."})
+    if invited_by.firm_id != client.firm_id or invited_by.role not in (
+        Role.ADVISOR,
+        Role.FIRM_ADMIN,
+    ):
+        raise ValidationError("Only the household's firm may invite its client.")
+    existing = (
+        User.objects.filter(email__iexact=email).first()
+        or User.objects.filter(username__iexact=email).first()
+    )
+    if existing is not None:
+        if existing.role == Role.CLIENT and existing.client_id == client.pk:
+            raise ValidationError({"email": "This household already has a login."})
+        raise ValidationError({"email": "A login with this email already exists for someone else."})
+    reusable = (
+        Invitation.objects.filter(client=client, email=email, accepted_at__isnull=True)
+        .filter(expires_at__gt=timezone.now())
+        .first()
+    )
+    if reusable is not None:
+        return reusable
+    return Invitation.objects.create(
+        firm=client.firm, invited_by=invited_by, email=email, role=Role.CLIENT, client=client
+    )
+
+
 @transaction.atomic
 def invitation_accept(
     *, invitation: Invitation, password: str, first_name: str = "", last_name: str = ""
@@ -258,6 +289,7 @@ def invitation_accept(
         last_name=(last_name or invitation.last_name).strip()[:150],
         firm=invitation.firm,
         role=invitation.role,
+        client=invitation.client if invitation.role == Role.CLIENT else None,
     )
     validate_password(password, user)
     user.set_password(password)

@@ -22,6 +22,7 @@ DEMO_STEPS: list[tuple[str, str, bool]] = [
         False,
     ),
     ("one transition analysis", "transitions.analysis.demo:demo_analysis_seed", False),
+    ("a shared proposal", "transitions.proposals.demo:demo_proposal_seed", False),
 ]
 
 

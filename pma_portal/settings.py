@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "TradeListStatusEnum": "transitions.rebalance.models.TradeListStatus",
         "BatchStatusEnum": "transitions.rebalance.models.BatchStatus",
         "BatchItemStatusEnum": "transitions.rebalance.models.BatchItemStatus",
+        "ProposalStatusEnum": "transitions.proposals.models.ProposalStatus",
     },
 }
 

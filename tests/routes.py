@@ -125,7 +125,7 @@ def _area_routes() -> list[Route]:
     from importlib import import_module
 
     routes: list[Route] = []
-    for area in ("portfolios", "esg", "lots", "transitions", "analysis"):
+    for area in ("portfolios", "esg", "lots", "transitions", "analysis", "proposals"):
         try:
             module = import_module(f"tests.routes_{area}")
         except ModuleNotFoundError:

@@ -1,5 +1,5 @@
 """Models of the transitions area, by submodule: rebalances (`rebalance/`), analyses
-(`analysis/`)."""
+(`analysis/`), proposals (`proposals/`)."""
 
 from transitions.analysis.models import (  # noqa: F401, E402  (transition analyses, issue 11)
     AnalysisPathRun,
@@ -9,6 +9,13 @@ from transitions.analysis.models import (  # noqa: F401, E402  (transition analy
     PathRunStatus,
     ScenarioKindChoice,
     TransitionAnalysis,
+)
+from transitions.proposals.models import (  # noqa: F401, E402
+    Proposal,
+    ProposalEvent,
+    ProposalEventKind,
+    ProposalStatus,
+    ProposalVersion,
 )
 from transitions.rebalance.models import (  # noqa: F401  (Django finds models here)
     BatchItemStatus,

@@ -49,4 +49,5 @@ urlpatterns = [
         name="rebalance-batch-retry",
     ),
     path("", include("transitions.analysis.urls")),
+    path("", include("transitions.proposals.urls")),
 ]

@@ -9,6 +9,9 @@
   document.querySelectorAll("svg[data-max-width]").forEach(function (chart) {
     chart.style.maxWidth = chart.getAttribute("data-max-width") + "px";
   });
+  document.querySelectorAll("[data-brand-color]").forEach(function (name) {
+    name.style.color = name.getAttribute("data-brand-color");
+  });
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
