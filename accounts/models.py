@@ -328,6 +328,8 @@ class AuditKind(models.TextChoices):
     INVITATION = "invitation", "Invitation"
     ACTIVATION = "activation", "Activation or deactivation"
     CLIENT = "client", "Household or account edit"
+    TRADE_LIST = "trade_list", "Trade list approval or execution"
+    PROPOSAL = "proposal", "Proposal"
 
 
 class AuditEventQuerySet(FirmScopedQuerySet):

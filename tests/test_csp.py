@@ -19,7 +19,8 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 STYLE_ATTR = re.compile(r"<[^>]+\sstyle\s*=", re.I)
 STYLE_BLOCK = re.compile(r"<style[\s>]", re.I)
-PDF_TEMPLATES = {"lots/realized_gains_pdf.html"}  # rendered to PDF by WeasyPrint, never served
+# Rendered to PDF by WeasyPrint, never served to a browser.
+PDF_TEMPLATES = {"lots/realized_gains_pdf.html", "transitions/proposals/pdf.html"}
 
 
 def _inline_problems(html: str) -> list[str]:
@@ -63,7 +64,10 @@ PAGES = [
 
 @pytest.mark.parametrize("route", PAGES, ids=lambda r: r.name)
 def test_every_page_has_the_policies_and_nothing_inline(client, world, route):  # noqa: F811
-    viewer = world.a.admin if "firm_admin" in route.roles else world.a.advisor
+    if route.roles == ("client",):
+        viewer = world.a.client_user
+    else:
+        viewer = world.a.admin if "firm_admin" in route.roles else world.a.advisor
     client.force_login(viewer)
     response = client.get(_url(route, world.a, "primary"))
     assert response.status_code in (200, 302), response.status_code

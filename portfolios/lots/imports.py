@@ -10,20 +10,20 @@ File format and conventions: docs/lots.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from pma_engine.tax import money_round
 from pma_engine.tax.money import SHARES_QUANTUM
 from pma_portal.text_safety import unsafe_character
 from portfolios.imports import ImportProblem
+from portfolios.lots.cells import _cell_text, _date
 from portfolios.lots.reading import (
     FileRefused,
     NumberRefused,
@@ -31,7 +31,8 @@ from portfolios.lots.reading import (
     number_parse,
     table_read,
 )
-from portfolios.models import Price, Security, Trade, TradeAction
+from portfolios.lots.tickers import _securities_for, ticker_suggestions  # noqa: F401
+from portfolios.models import Price, Trade, TradeAction
 
 CASH_TICKERS = frozenset({"CASH", "$CASH"})
 MAX_SHARES = Decimal("99999999999999")  # 20 digits, 6 of them decimals
@@ -149,25 +150,6 @@ def _normalize_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", text)
 
 
-def _cell_text(value: object) -> str:
-    if type(value) is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN: an empty Excel cell
-            return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    return "" if text.lower() in ("nan", "nat") and not isinstance(value, str) else text
-
-
 def _number(text: str, row: int, column: str, check: HoldingsCheck) -> Decimal | None:
     """The number in a cell, or None with a problem naming row, column and the reason."""
     try:
@@ -175,31 +157,6 @@ def _number(text: str, row: int, column: str, check: HoldingsCheck) -> Decimal |
     except NumberRefused as refused:
         check.add(row, column, str(refused))
         return None
-
-
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _cell_text(value)
-    if len(text) == 10 and text[4] == "-":
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    try:
-        if match := _ISO_DATE.match(text):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _US_DATE.match(text):
-            return date(int(match[3]), int(match[1]), int(match[2]))
-    except ValueError:
-        return None
-    return None
 
 
 # --------------------------------------------------------------------------- checking
@@ -428,56 +385,6 @@ def holdings_file_check(
         check.add(None, "", "the file has no lots: expected a header row " + HEADER_HINT)
     check.problems.sort(key=lambda problem: problem.row or 0)  # in row order, the file first
     return check
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """True when b is a with one letter changed, added, removed, or two neighbours swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        return len(diff) == 1 or (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-def ticker_suggestions(*, tickers: Iterable[str]) -> dict[str, str]:
-    """ticker -> the one active master ticker one edit away ("APPL" -> "AAPL"), when there is
-    exactly one: a typo is asked about, never turned into a legacy holding silently."""
-    tickers = [t for t in tickers if t]
-    if not tickers:
-        return {}
-    lengths = {len(t) + d for t in tickers for d in (-1, 0, 1)}
-    master = [
-        t
-        for t in Security.objects.filter(firm__isnull=True, is_active=True).values_list(
-            "ticker", flat=True
-        )
-        if len(t) in lengths
-    ]
-    found = {}
-    for ticker in tickers:
-        near = [m for m in master if _one_edit_apart(ticker, m)]
-        if len(near) == 1:
-            found[ticker] = near[0]
-    return found
-
-
-def _securities_for(*, firm, tickers: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """(master ticker -> id, the firm's legacy ticker -> id) for the given tickers."""
-    master: dict[str, int] = {}
-    legacy: dict[str, int] = {}
-    rows = Security.objects.filter(ticker__in=[t for t in tickers if t]).filter(
-        Q(firm__isnull=True) | Q(firm=firm)
-    )
-    for pk, ticker, firm_id in rows.values_list("pk", "ticker", "firm_id"):
-        (master if firm_id is None else legacy)[ticker] = pk
-    return master, legacy
 
 
 def _price(text: str, row: int, check: HoldingsCheck) -> Decimal | None:

@@ -91,7 +91,25 @@ def trade_list_approve(*, trade_list: TradeList, actor) -> TradeList:
         locked.approved_by = actor
         locked.approved_at = timezone.now()
         locked.save(update_fields=["status", "approved_by", "approved_at"])
+        _audit(
+            trade_list=locked,
+            actor=actor,
+            summary=f"Approved a trade list of {locked.trade_count} trade(s) for "
+            f"{locked.account.name}",
+        )
     return locked
+
+
+def _audit(*, trade_list: TradeList, actor, summary: str) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(
+        firm=trade_list.firm_id,
+        actor=actor,
+        kind="trade_list",
+        account=trade_list.account,
+        summary=summary,
+    )
 
 
 def _cell(value: str) -> str:

@@ -259,7 +259,11 @@ def test_schema_lists_the_proposal_routes(client, cast):
 
 
 def test_client_password_works(client, proposal):
-    assert client.login(username=proposal.client.logins.get().username, password=TEST_PASSWORD)
+    response = client.post(
+        "/login/",
+        {"username": proposal.client.logins.get().username, "password": TEST_PASSWORD},
+    )
+    assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def test_demo_seed_makes_one_shared_proposal(finished_analysis, django_capture_on_commit_callbacks):
