@@ -11,9 +11,18 @@ from tests.transitions.proposals.conftest import generate, pdf_text
 
 
 @pytest.mark.celery_worker
-def test_render_job_through_the_worker(celery_worker_or_eager, finished_analysis):
+def test_render_job_through_the_worker(celery_worker_or_eager, request):
     from jobs.tasks import job_execute
+    from pma_portal.celery import app
 
+    # The analysis it renders from is made eagerly (its own worker tests are elsewhere); only
+    # the render job goes through the worker.
+    worker_mode = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        finished_analysis = request.getfixturevalue("finished_analysis")
+    finally:
+        app.conf.task_always_eager = worker_mode
     advisor = finished_analysis.created_by
     proposal, job = generate(finished_analysis, actor=advisor, note="Through the worker.")
     job = _wait_for(job, seconds=180)
