@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from jobs.models import Job
+from pma_portal.csv_safe import cell_safe
 from portfolios.models import Price, PriceSource, TaxLot, Trade
 from tests.transitions.conftest import propose_now
 from transitions.rebalance import selectors, services
@@ -164,8 +165,8 @@ def test_order_file_cells_never_run_as_formulas(world, cast):
     content, _ = services.trade_list_export_csv(trade_list=trade_list, actor=cast.a.advisor)
     rows = list(csv.DictReader(io.StringIO(content.decode())))
     assert rows and {r["account_number"] for r in rows} == {"'=HYPERLINK(1)"}
-    assert services._cell("-1+2") == "'-1+2" and services._cell("@x") == "'@x"
-    assert services._cell("\tx") == "'\tx" and services._cell("AAPL") == "AAPL"
+    assert cell_safe("-1+2") == "'-1+2" and cell_safe("@x") == "'@x"
+    assert cell_safe("\tx") == "'\tx" and cell_safe("AAPL") == "AAPL"
 
 
 def test_execution_date_in_the_future_is_refused_and_nothing_changes(world, cast):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -12,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pma_portal.csv_safe import csv_safe_writer
 from transitions.rebalance.models import (
     BudgetKind,
     RebalanceSettings,
@@ -33,7 +33,6 @@ CSV_COLUMNS = (
     "estimated_price",
     "estimated_amount",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def trade_list_propose(*, account, actor):
@@ -112,26 +111,21 @@ def _audit(*, trade_list: TradeList, actor, summary: str) -> None:
     )
 
 
-def _cell(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def trade_list_csv(*, trade_list: TradeList) -> bytes:
     """The order file: one row per order, sales naming their lot (specific identification)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe_writer(out)  # text cells that start a formula get a leading apostrophe
     writer.writerow(CSV_COLUMNS)
     number = trade_list.account.account_number
     for line in trade_list.lines.select_related("security").order_by("position"):
         writer.writerow(
             [
-                _cell(number),
-                _cell(line.security.ticker),
+                number,
+                line.security.ticker,
                 line.side,
                 f"{line.shares.normalize():f}",
-                _cell(line.lot_public_id),
-                _cell(line.lot_ref),
+                line.lot_public_id,
+                line.lot_ref,
                 line.acquired_on.isoformat() if line.acquired_on else "",
                 f"{line.price:.2f}",
                 f"{line.amount:.2f}",
