@@ -31,3 +31,17 @@ def money(value) -> str:
     number = money_round(Decimal(str(value)))  # the one rounding of money, then formatting
     sign = "−" if number < 0 else ""
     return f"{sign}${abs(number):,.2f}"
+
+
+@register.filter
+def price(value) -> str:
+    """A price per share as stored, at least two decimals and never fewer than it carries:
+    187.5 → '187.50', 12.345678 → '12.345678', so shares × shown price is the shown value."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    places = max(2, -number.normalize().as_tuple().exponent)
+    return f"{number:,.{places}f}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from esg.models import AccountExclusion, Restriction
 from tests.conftest import browser_login
@@ -44,10 +45,10 @@ def test_advisor_previews_then_saves_a_customization(page, cast, esg_world):
     preview = page.locator("#preview")
     preview.wait_for()
     lines = preview.locator("[data-preview-lines]")
-    assert lines.get_by_role("cell", name="Tobacco").is_visible()
-    assert lines.get_by_role("cell", name="Do not hold: XOM").is_visible()
+    expect(lines.get_by_role("cell", name="Tobacco")).to_be_visible()
+    expect(lines.get_by_role("cell", name="Do not hold: XOM")).to_be_visible()
     assert "%" in preview.locator("[data-total-te]").inner_text()
-    assert preview.locator("[data-total-names]").inner_text() == "6"  # MO PM LMT NOC GD XOM
+    expect(preview.locator("[data-total-names]")).to_have_text("6")  # MO PM LMT NOC GD XOM
     assert not AccountExclusion.objects.filter(account=account).exists(), "preview saved"
     # The form kept what was entered.
     assert page.get_by_label("Tobacco (2 names)").is_checked()
@@ -55,7 +56,7 @@ def test_advisor_previews_then_saves_a_customization(page, cast, esg_world):
 
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/target/")
-    assert page.get_by_text("Customization saved.").is_visible()
+    expect(page.get_by_text("Customization saved.")).to_be_visible()
     assert "%" in page.locator("[data-target-te]").inner_text()
     assert page.locator("[data-target-rows] tbody tr").count() > 10
     _shot(page, "esg-target")
@@ -79,5 +80,5 @@ def test_bad_ticker_is_named_in_the_page(page, cast, esg_world):
     _shot(page, "esg-customize-error")
     page.goto("/esg/categories/")
     page.get_by_role("link", name="Tobacco").first.click()
-    assert page.get_by_role("cell", name="industry is Tobacco").first.is_visible()
+    expect(page.get_by_role("cell", name="industry is Tobacco").first).to_be_visible()
     _shot(page, "esg-category")

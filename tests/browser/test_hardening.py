@@ -4,6 +4,7 @@ ticker is asked about ("did you mean AAPL?"), not turned into a legacy holding."
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portfolios.models import Security
 from tests.conftest import browser_login
@@ -26,6 +27,6 @@ def test_upload_with_a_typo_asks_did_you_mean(page, cast, settings, tmp_path):
     page.get_by_role("button", name="Upload and preview").click()
     page.wait_for_url("**/holdings/imports/**")
     assert "did you mean AAPL?" in page.locator("table.problems tbody tr").first.inner_text()
-    assert page.locator("[data-suggestion=APPL]").is_visible()
+    expect(page.locator("[data-suggestion=APPL]")).to_be_visible()
     assert page.get_by_role("button", name="Import these").count() == 0
     assert not Security.objects.filter(ticker="APPL").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 
@@ -23,17 +24,17 @@ def test_advisor_opens_a_strategy_and_searches_securities(page, cast, reference_
     page.wait_for_url("**/")
     page.get_by_role("link", name="Strategies", exact=True).first.click()
     page.wait_for_url("**/strategies/")
-    assert page.locator("h1").inner_text() == "Strategies"
+    expect(page.locator("h1")).to_have_text("Strategies")
     assert page.get_by_text("% a year").count() >= 3  # the active models' tracking errors
     _shot(page, "strategy-list")
 
     page.get_by_role("link", name="Active Quality Core").click()
     page.wait_for_url("**/strategies/active-quality-core/")
-    assert page.locator("svg.chart[aria-label='Sector weights']").is_visible()
+    expect(page.locator("svg.chart[aria-label='Sector weights']")).to_be_visible()
     names = page.get_by_test_id("name-count").inner_text()
     assert names == str(len(reference_small.weights("active-quality-core")))
-    assert page.get_by_role("heading", name="Top holdings").is_visible()
-    assert page.get_by_text("synthetic weights").is_visible()
+    expect(page.get_by_role("heading", name="Top holdings")).to_be_visible()
+    expect(page.get_by_text("synthetic weights")).to_be_visible()
     _shot(page, "strategy-detail")
 
     page.get_by_role("link", name="Securities", exact=True).first.click()
@@ -48,7 +49,7 @@ def test_advisor_opens_a_strategy_and_searches_securities(page, cast, reference_
     rows.first.get_by_role("link", name="PM").click()
     page.wait_for_url("**/securities/PM/")
     assert "Philip Morris" in page.locator("h1").inner_text()
-    assert page.get_by_test_id("latest-close").is_visible()
+    expect(page.get_by_test_id("latest-close")).to_be_visible()
     assert page.locator("svg.chart polyline").count() == 1
-    assert page.get_by_text("synthetic").first.is_visible()
+    expect(page.get_by_text("synthetic").first).to_be_visible()
     _shot(page, "security-detail")

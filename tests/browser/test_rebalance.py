@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portfolios.models import TaxLot
 from tests.conftest import browser_login
@@ -30,7 +31,7 @@ def test_propose_approve_export_execute_and_see_the_lots_change(page, cast, sett
     page.get_by_role("button", name="Propose trades").click()
     page.wait_for_url("**/rebalance/trade-lists/**", timeout=60000)  # the job page moves on
     trade_list = TradeList.objects.get(account=world.account)
-    assert page.locator("[data-status]").first.inner_text() == "Proposed"
+    expect(page.locator("[data-status]").first).to_have_text("Proposed")
     sells = page.locator("table[data-sells] tbody tr")
     assert sells.count() == trade_list.lines.filter(side="SELL").count() > 0
     first_sale = trade_list.lines.filter(side="SELL").select_related("security").first()
@@ -43,7 +44,7 @@ def test_propose_approve_export_execute_and_see_the_lots_change(page, cast, sett
 
     page.get_by_role("button", name="Approve").click()
     page.wait_for_selector("text=Trade list approved.")
-    assert page.locator("[data-status]").first.inner_text() == "Approved"
+    expect(page.locator("[data-status]").first).to_have_text("Approved")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export order file (CSV)").click()
     content = Path(download_info.value.path()).read_text()
@@ -54,10 +55,10 @@ def test_propose_approve_export_execute_and_see_the_lots_change(page, cast, sett
     }
 
     page.reload()
-    assert page.locator("[data-status]").first.inner_text() == "Exported"
+    expect(page.locator("[data-status]").first).to_have_text("Exported")
     page.get_by_role("button", name="Mark executed").click()
     page.wait_for_selector("text=Trades recorded")
-    assert page.locator("[data-status]").first.inner_text() == "Executed"
+    expect(page.locator("[data-status]").first).to_have_text("Executed")
     after = {str(lot.public_id): lot.shares for lot in TaxLot.objects.filter(account=world.account)}
     assert after != before
     page.goto(f"/accounts/{world.account.public_id}/")

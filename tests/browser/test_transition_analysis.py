@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 import pytest
+from playwright.sync_api import expect
 
 from jobs.services import job_create
 from tests.conftest import browser_login
@@ -43,9 +44,9 @@ def test_advisor_starts_an_analysis_and_reads_it(page, cast, reference_small, mo
     table = page.locator("[data-side-by-side]")
     for label in ("Immediate", "Timeline, 3 years", "Zero net gain", "Hold (reference)"):
         assert table.get_by_text(label, exact=False).count() >= 1, label
-    assert table.get_by_text("After-tax value at the horizon").is_visible()
+    expect(table.get_by_text("After-tax value at the horizon")).to_be_visible()
     assert page.locator('[data-chart="tax"] svg polygon.band').count() == 4
     assert page.locator('[data-chart="tracking-error"] svg polyline').count() >= 4
     assert page.locator('[data-chart="frontier"] svg circle.named-point').count() == 4
     assert page.locator("[data-frontier] tbody tr").count() == 6
-    assert page.get_by_role("link", name="Export CSV").is_visible()
+    expect(page.get_by_role("link", name="Export CSV")).to_be_visible()
