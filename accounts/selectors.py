@@ -91,10 +91,12 @@ def audit_history(*, user: User, client: Client | None = None, limit: int = 200)
         account_history.select_related("history_user")[:limit]
     )
     records.sort(key=lambda record: record.history_date, reverse=True)
+    records = records[:limit]
+    previous_of = _previous_records(records)
     entries = []
-    for record in records[:limit]:
+    for record in records:
         changes = []
-        previous = record.prev_record
+        previous = previous_of.get(record.pk)
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [
@@ -106,12 +108,40 @@ def audit_history(*, user: User, client: Client | None = None, limit: int = 200)
                 "when": record.history_date,
                 "who": record.history_user.display_name if record.history_user else "system",
                 "what": record._meta.model.__name__.replace("Historical", ""),
-                "object": str(record.instance),
+                "object": _object_label(record),
                 "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
                 "changes": changes,
             }
         )
     return entries
+
+
+def _previous_records(records: list) -> dict:
+    """Each history record's predecessor (the same object's record just before it), read for
+    all records at once: one query per history model instead of `prev_record` per entry."""
+    by_model: dict = {}
+    for record in records:
+        by_model.setdefault(type(record), set()).add(record.id)
+    previous_of: dict = {}
+    for model, object_ids in by_model.items():
+        history = model.objects.filter(id__in=object_ids).order_by("id", "history_date", "pk")
+        last_by_object: dict = {}
+        for record in history:
+            previous_of[record.pk] = last_by_object.get(record.id)
+            last_by_object[record.id] = record
+    return previous_of
+
+
+def _object_label(record) -> str:
+    """How the object read at the time of the record, built from the record's own fields:
+    `record.instance` would read the fields history leaves out from the database, per entry."""
+    model = record.instance_type
+    values = {
+        field.attname: getattr(record, field.attname)
+        for field in model._meta.concrete_fields
+        if hasattr(record, field.attname)
+    }
+    return str(model(**values))
 
 
 def _shown(field: str, value) -> str:
