@@ -22,6 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.scratch_db import scratch_database
+
 ACCOUNTS = 200
 NAMES = 500
 LOTS_PER_ACCOUNT = 500
@@ -48,23 +50,10 @@ def bench_batch_rebalance() -> dict[str, dict]:
         return _skip("needs PostgreSQL in DATABASE_URL (the workers share the database)")
     if not broker:
         return _skip("no broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pma_portal.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    name = f"bench_batch_{os.getpid()}"
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_database("bench_batch") as name:
         parts = urlsplit(url)
         bench_url = urlunsplit(parts._replace(path=f"/{name}"))
         return _run(bench_url=bench_url, broker=broker)
-    finally:
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _world():

@@ -13,10 +13,11 @@ prices and risk model), in a throw-away test database (never the development one
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
+
+from bench.scratch_db import scratch_database
 
 CATEGORIES = ("tobacco", "controversial-weapons", "fossil-fuels")
 
@@ -28,25 +29,6 @@ def _best_of(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
         result = func()
         best = min(best, time.perf_counter() - started)
     return best, result
-
-
-class _TestDatabase:
-    """A fresh, migrated test database for the duration of the benchmark."""
-
-    def __enter__(self):
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pma_portal.settings")
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        self.connection = connection
-        self.old_name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        return self
-
-    def __exit__(self, *exc):
-        self.connection.creation.destroy_test_db(self.old_name, verbosity=0)
 
 
 def _naive_rebuild() -> int:
@@ -90,7 +72,7 @@ def _naive_rebuild() -> int:
 
 
 def bench_esg() -> dict[str, dict[str, Any]]:
-    with _TestDatabase():
+    with scratch_database("bench_esg"):
         import numpy as np
 
         from accounts.models import Account
@@ -151,7 +133,7 @@ def bench_esg() -> dict[str, dict[str, Any]]:
         cached_seconds, state = _best_of(
             lambda: selectors.customized_target_state(account=account), 5
         )
-        assert state.target is not None and not state.is_stale, "the stored target is current"
+        assert state.target is not None and not state.is_stale, f"the stored target is current: {state}"
         total = preview.total
         return {
             "esg_membership_rebuild_1100": {
@@ -171,7 +153,7 @@ def bench_esg() -> dict[str, dict[str, Any]]:
                 "baseline": engine_seconds,
                 "ratio": preview_seconds / engine_seconds,
                 "detail": (
-                    f"{len(universe.securities)} names, 3 categories alone + together: "
+                    f"{len(universe.universe)} names, 3 categories alone + together: "
                     f"TE {100 * total.tracking_error:.3f}% vs pro rata "
                     f"{100 * total.pro_rata_tracking_error:.3f}%/yr; baseline: engine only"
                 ),

@@ -10,11 +10,12 @@ SQLite in memory), created and dropped here. Goal: under 0.1 s on PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+
+from bench.scratch_db import scratch_database
 
 LOT_COUNT = 10_000
 TICKERS = 300
@@ -22,21 +23,10 @@ AS_OF = date(2026, 6, 30)
 
 
 def bench_household_arrays() -> dict[str, dict]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pma_portal.settings")
-    import django
+    with scratch_database("bench_household"):
+        from django.db import connection
 
-    django.setup()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        None if connection.vendor == "sqlite" else f"bench_household_{os.getpid()}"
-    )
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
         return _run(connection.vendor)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _run(vendor: str) -> dict[str, dict]:

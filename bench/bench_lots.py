@@ -11,11 +11,12 @@ portal runs as a job for a file this size). ``baseline`` is a bare `bulk_create`
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+
+from bench.scratch_db import scratch_database
 
 LOT_COUNT = 100_000
 TICKERS = 500
@@ -38,22 +39,10 @@ def _holdings_csv(accounts, tickers, seed: int = 5) -> bytes:
 
 
 def _in_throwaway_db(run):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pma_portal.settings")
-    import django
+    with scratch_database("bench_lots"):
+        from django.db import connection
 
-    django.setup()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    # A database of its own: never the one a concurrent test run is using.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        None if connection.vendor == "sqlite" else f"bench_lots_{os.getpid()}"
-    )
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
         return run(connection.vendor)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def bench_lots_import() -> dict[str, dict]:

@@ -20,15 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pma_portal.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    return connection
+from bench.scratch_db import django_connection, scratch_database
 
 
 def _row(value: float, unit: str, baseline: float | None, detail: str) -> dict:
@@ -53,20 +45,15 @@ def _price_csv(path: Path, tickers: list[str], n_days: int, end: date) -> int:
 
 
 def bench_portfolios() -> dict:
-    connection = _django()
+    connection = django_connection()
     from django.db import transaction
 
     vendor = connection.vendor
     scratch = tempfile.mkdtemp(prefix="bench-portfolios-")
-    test_settings = connection.settings_dict.setdefault("TEST", {})
-    if vendor == "sqlite":  # a file, as in the demo, not the test runner's in-memory database
-        test_settings["NAME"] = os.path.join(scratch, "bench.sqlite3")
-    else:  # a name of its own: never clobber a test run's database
-        test_settings["NAME"] = f"bench_portfolios_{os.getpid()}"
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     results: dict = {}
-    try:
+    # SQLite: a file, as in the demo, not the test runner's in-memory database.
+    sqlite_path = os.path.join(scratch, "bench.sqlite3")
+    with scratch_database("bench_portfolios", sqlite_path=sqlite_path):
         from pma_engine.risk import risk_model_estimate
         from portfolios import demo, selectors, services
         from portfolios.models import Price, Security
@@ -142,6 +129,4 @@ def bench_portfolios() -> dict:
         results["import_prices_100k_reimport"] = _row(
             reimport_seconds, "s", None, f"{vendor}: same file again, 0 rows changed"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return results

@@ -217,7 +217,10 @@ def inputs_parts(
         "universe": digest(
             [[int(i) for i in universe_ids], [round(float(w), 12) for w in benchmark]]
         ),
-        "exclusions": digest([[label, [int(i) for i in ids]] for label, ids in exclusions]),
+        # By key: the same exclusions given in another order are the same target.
+        "exclusions": digest(
+            sorted([str(label), [int(i) for i in ids]] for label, ids in exclusions)
+        ),
     }
 
 

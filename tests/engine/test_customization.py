@@ -155,3 +155,14 @@ def test_the_digest_changes_with_each_part_and_names_what_changed():
     assert inputs_changes(stored={}, current=parts) == [
         "it was computed before its inputs were recorded"
     ]
+
+
+def test_the_digest_does_not_depend_on_the_order_of_the_exclusions():
+    base = dict(
+        strategy_version_id=1, risk_model_id=2, universe_ids=[1, 2, 3], benchmark=[0.5, 0.3, 0.2]
+    )
+    one = inputs_parts(**base, exclusions=[("category:1", [1]), ("category:2", [3])])
+    other = inputs_parts(**base, exclusions=[("category:2", [3]), ("category:1", [1])])
+    assert one == other
+    changed = inputs_parts(**base, exclusions=[("category:1", [3]), ("category:2", [1])])
+    assert changed["exclusions"] != one["exclusions"]

@@ -191,3 +191,17 @@ def test_exclusions_are_keyed_by_id_so_renaming_a_category_changes_nothing(saved
     keys = [setting.key for setting in prepared.settings]
     assert keys[0] == f"category:{weapons.pk}"
     assert keys[1] == f"restriction:security:{esg_world.securities['XOM'].pk}:"
+
+
+def test_categories_saved_in_any_order_leave_the_target_current(cast, esg_world):
+    """The exclusions digest is by key: categories chosen in an order other than the one the
+    stored customization reads them back in (by name) are the same target, not a stale one."""
+    account = account_with_strategy(cast.a.account, esg_world.strategies["esg-di"])
+    services.customization_save(
+        account=account,
+        actor=cast.a.advisor,
+        data=Custom(category_slugs=("tobacco", "fossil-fuels")),  # by name: Fossil…, Tobacco
+    )
+    state = selectors.customized_target_state(account=account)
+    assert state.target is not None
+    assert state.stale_reasons == ()
