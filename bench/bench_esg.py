@@ -133,7 +133,9 @@ def bench_esg() -> dict[str, dict[str, Any]]:
         cached_seconds, state = _best_of(
             lambda: selectors.customized_target_state(account=account), 5
         )
-        assert state.target is not None and not state.is_stale, f"the stored target is current: {state}"
+        assert state.target is not None and not state.is_stale, (
+            f"the stored target is current: {state}"
+        )
         total = preview.total
         return {
             "esg_membership_rebuild_1100": {
