@@ -460,3 +460,23 @@ def test_schedule_d_lines_add_up_with_a_carryover_in(client, cast, securities):
         "carry-lt": Decimal("0"),
     }
     assert all(value == shown for value, shown in lines.values())
+
+
+def test_the_realized_gains_csv_header_rows_neutralize_hostile_names(client, year_2026):
+    """The new leading rows carry the household, firm and advisor names: text cells too."""
+    from accounts.models import Client, Firm, User
+
+    a = year_2026.a
+    Client.objects.filter(pk=a.client.pk).update(name=HOSTILE_NAME)
+    Firm.objects.filter(pk=a.firm.pk).update(name="@SUM(1+9)")
+    User.objects.filter(pk=a.advisor.pk).update(first_name="+cmd", last_name="calc")
+    client.force_login(a.advisor)
+    url = reverse("realized-gains-csv", kwargs={"public_id": a.client.public_id})
+    rows = list(csv.reader(io.StringIO(client.get(url, {"year": 2026}).content.decode())))
+    facts = {row[0]: row[1] for row in rows[1:8]}
+    assert facts["Household"] == "'" + HOSTILE_NAME
+    assert facts["Firm"] == "'@SUM(1+9)"
+    assert facts["Advisor"] == "'+cmd calc"
+    for cell in (cell for row in rows for cell in row):
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)  # only a plain number may start so
