@@ -96,6 +96,11 @@ def report_overall(report) -> PartTotals:
     )
 
 
+def _negated(amount: Decimal) -> Decimal:
+    """A loss carried in or deducted, as the negative amount it adds (never "-0")."""
+    return -amount if amount else abs(amount)
+
+
 def schedule_d_lines(report) -> list[SummaryLine]:
     """Schedule D's lines from the year's totals and the carryover in, each line the sum of
     the ones above it: line 7 = 1b + 6, line 15 = 8b + 14, line 16 = 7 + 15."""
@@ -109,14 +114,14 @@ def schedule_d_lines(report) -> list[SummaryLine]:
         SummaryLine("Short-term gain or (loss) of the year (line 1b)", short_term, "st"),
         SummaryLine(
             f"Short-term capital loss carryover from {before} (line 6)",
-            -carry.short_term_carryover_in,
+            _negated(carry.short_term_carryover_in),
             "carry-in-st",
         ),
         SummaryLine("Net short-term (line 7)", line7, "line7", is_total=True),
         SummaryLine("Long-term gain or (loss) of the year (line 8b)", long_term, "lt"),
         SummaryLine(
             f"Long-term capital loss carryover from {before} (line 14)",
-            -carry.long_term_carryover_in,
+            _negated(carry.long_term_carryover_in),
             "carry-in-lt",
         ),
         SummaryLine("Net long-term (line 15)", line15, "line15", is_total=True),
@@ -126,7 +131,7 @@ def schedule_d_lines(report) -> list[SummaryLine]:
         lines += [
             SummaryLine(
                 f"Loss deducted against ordinary income (line 21; limit ${report.loss_limit:,.0f})",
-                -carry.deduction,
+                _negated(carry.deduction),
                 "deduction",
             ),
             SummaryLine(
