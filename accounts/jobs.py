@@ -8,9 +8,8 @@ from decimal import Decimal
 from accounts.models import User
 from accounts.selectors import client_dashboard_rows
 from jobs.registry import JobError, job_runner
-from pma_engine.tax import money_round
 from pma_portal.csv_safe import csv_safe_writer
-from portfolios.selectors import market_values_by_account
+from portfolios.selectors import account_values
 
 
 @job_runner("client_book_export")
@@ -24,8 +23,8 @@ def client_book_export(*, job, progress) -> dict:
         raise JobError("The export has no owner.")
     progress(10, "Reading households")
     rows = client_dashboard_rows(user=user)
-    account_ids = [account.pk for row in rows for account in row.accounts]
-    values = market_values_by_account(account_ids=account_ids)
+    # The same values as the dashboard and the client page: positions + cash, rounded per lot.
+    values = account_values(accounts=[account for row in rows for account in row.accounts])
     out = io.StringIO()
     writer = csv_safe_writer(out)
     writer.writerow(
@@ -43,9 +42,8 @@ def client_book_export(*, job, progress) -> dict:
     book_total = Decimal("0")
     for index, row in enumerate(rows, start=1):
         for account in row.accounts or [None]:
-            value = None
-            if account is not None and (account.pk in values or account.cash_balance):
-                value = money_round(values.get(account.pk, Decimal("0")) + account.cash_balance)
+            value = values.get(account.pk) if account is not None else None
+            if value is not None:
                 book_total += value
             writer.writerow(
                 [

@@ -22,7 +22,10 @@ class DashboardRow:
 
 
 def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]:
-    """The advisor's households with accounts and market value, in three queries."""
+    """The advisor's households with accounts and market value, in three queries.
+
+    A household's value is the sum of its active accounts' values as the client page shows
+    them (each already rounded to cents), so the two pages agree to the cent."""
     clients = (
         Client.objects.visible_to(user)
         .select_related("advisor")
@@ -43,16 +46,61 @@ def client_dashboard_rows(*, user: User, search: str = "") -> list[DashboardRow]
     rows = []
     for client in clients:
         accounts = list(client.accounts.all())
-        held = [values[a.pk] for a in accounts if a.pk in values]
         rows.append(
             DashboardRow(
                 client=client,
                 accounts=accounts,
-                market_value=sum(held, Decimal("0")) if held else None,
+                market_value=values_total([values.get(a.pk) for a in accounts]),
                 last_activity_at=client.last_activity_at,
             )
         )
     return rows
+
+
+def values_total(values) -> Decimal | None:
+    """The sum of the shown values (blanks skipped); None when every one is blank, so a page
+    shows a blank total rather than a misleading zero."""
+    shown = [value for value in values if value is not None]
+    return sum(shown, Decimal("0.00")) if shown else None
+
+
+@dataclass(frozen=True)
+class AccountValueRow:
+    account: Account
+    market_value: Decimal | None  # positions (each lot rounded to cents) + cash; None: no data
+
+
+@dataclass(frozen=True)
+class HouseholdValues:
+    """The client page's account table: one row per active account with its own value, the
+    total of exactly those rows, and the closed accounts (listed, not counted)."""
+
+    rows: list[AccountValueRow]
+    total: Decimal | None
+    closed: list[Account]
+
+    @property
+    def valued_count(self) -> int:
+        return sum(1 for row in self.rows if row.market_value is not None)
+
+
+def household_values(*, user: User, client: Client) -> HouseholdValues:
+    """The household's accounts the user may see, each with its own market value, and their
+    total: the same accounts and values the dashboard sums for this household."""
+    accounts = list(
+        Account.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("strategy")
+        .order_by("name", "id")
+    )
+    active = [a for a in accounts if a.is_active]
+    values = account_values(accounts=active)
+    rows = [AccountValueRow(account=a, market_value=values.get(a.pk)) for a in active]
+    return HouseholdValues(
+        rows=rows,
+        total=values_total([row.market_value for row in rows]),
+        closed=[a for a in accounts if not a.is_active],
+    )
 
 
 def advisors_of_firm(*, user: User):

@@ -21,12 +21,11 @@ from accounts.forms import (
     ClientForm,
     InvitationForm,
 )
-from accounts.models import Account, Invitation, Role
+from accounts.models import Invitation, Role
 from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
 from pma_portal.csv_safe import csv_safe_writer
-from portfolios.selectors import account_values
 
 
 class PortalLoginView(LoginView):
@@ -55,7 +54,16 @@ def home(request):
         return redirect("client-detail", public_id=request.user.client.public_id)
     search = request.GET.get("q", "").strip()
     rows = selectors.client_dashboard_rows(user=request.user, search=search)
-    return render(request, "accounts/dashboard.html", {"rows": rows, "search": search})
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "rows": rows,
+            "search": search,
+            "book_total": selectors.values_total([row.market_value for row in rows]),
+            "valued_count": sum(1 for row in rows if row.market_value is not None),
+        },
+    )
 
 
 @firm_view
@@ -91,18 +99,12 @@ def client_create(request):
 @firm_view(roles=ALL_FIRM_ROLES)
 def client_detail(request, public_id):
     client = selectors.access_client(user=request.user, id=public_id)
-    accounts = list(
-        Account.objects.visible_to(request.user).filter(client=client).select_related("strategy")
-    )
-    values = account_values(accounts=accounts)
-    for account in accounts:
-        account.market_value = values.get(account.pk)
     return render(
         request,
         "accounts/client_detail.html",
         {
             "client": client,
-            "accounts": accounts,
+            "household": selectors.household_values(user=request.user, client=client),
             "history": selectors.audit_history(user=request.user, client=client, limit=20),
         },
     )

@@ -7,7 +7,6 @@ in-process), tracking error between two weight mappings, and the strategies' wei
 from __future__ import annotations
 
 import decimal
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -99,30 +98,30 @@ def latest_prices(*, security_ids: Iterable[int]) -> dict[int, LatestPrice]:
 
 
 def market_values_by_account(*, account_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Market value of the lots of each account (latest close × shares); accounts with no lots
-    are absent, so the caller can show a blank rather than a misleading zero."""
-    holdings = (
-        TaxLot.objects.filter(account_id__in=list(account_ids))
-        .values("account_id", "security_id")
-        .annotate(shares=Sum("shares"))
+    """Market value of the lots of each account: the sum of each lot's money_round(shares ×
+    latest close), the lines the account page shows, so that a page's total is the sum of its
+    shown lines to the cent. Accounts with no lots are absent, so the caller can show a blank
+    rather than a misleading zero; a lot without a price counts nothing."""
+    lots = list(
+        TaxLot.objects.filter(account_id__in=list(account_ids)).values_list(
+            "account_id", "security_id", "shares"
+        )
     )
-    rows = list(holdings)
-    prices = latest_prices(security_ids=[row["security_id"] for row in rows])
-    values: dict[int, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        price = prices.get(row["security_id"])
-        if price is not None:
-            values[row["account_id"]] += row["shares"] * price.close
-        else:
-            values.setdefault(row["account_id"], Decimal("0"))
-    return {account_id: money_round(value) for account_id, value in values.items()}
+    prices = latest_prices(security_ids={security_id for _, security_id, _ in lots})
+    values: dict[int, Decimal] = {}
+    for account_id, security_id, shares in lots:
+        price = prices.get(security_id)
+        line = money_round(shares * price.close) if price is not None else Decimal("0.00")
+        values[account_id] = values.get(account_id, Decimal("0.00")) + line
+    return values
 
 
 def account_values(*, accounts) -> dict[int, Decimal]:
-    """Market value of each account: its positions at full precision plus its cash, rounded
-    once to cents. An account whose holdings are recorded (lots, or a cash ledger: an
-    imported CASH row, a deposit, a trade) has a value, cash-only ones included; one with
-    neither is absent (not loaded yet: the page shows a blank, not a misleading number)."""
+    """Market value of each account: its lines (each lot's shares × price rounded to cents,
+    as the account page shows them) plus its cash. An account whose holdings are recorded
+    (lots, or a cash ledger: an imported CASH row, a deposit, a trade) has a value, cash-only
+    ones included; one with neither is absent (not loaded yet: the page shows a blank, not a
+    misleading number)."""
     from portfolios.models import CashEntry
 
     accounts = list(accounts)

@@ -93,7 +93,7 @@ def security_detail(request, ticker):
         )
         chart = price_line_svg([(on, float(close)) for on, close, _ in history])
         if len(history) > 1:
-            one_year = 100.0 * (float(history[-1][1]) / float(history[0][1]) - 1.0)
+            one_year = history[-1][1] / history[0][1] - 1  # a fraction: the page uses |percent
     return render(
         request,
         "portfolios/security_detail.html",

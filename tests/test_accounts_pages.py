@@ -28,7 +28,7 @@ def test_dashboard_market_value_is_blank_until_lots_exist(client, cast):
     from portfolios.models import Price, Security, TaxLot
 
     client.force_login(cast.a.advisor)
-    cell = re.compile(r'<td class="num">\s*\$?([\d,\.]*)\s*</td>')
+    cell = re.compile(r'<td class="num"[^>]*>\s*\$?([\d,\.]*)\s*</td>')
     body = client.get("/").content.decode()
     assert cell.findall(body) == [""]
     security = Security.objects.create(ticker="AAPL", name="Apple", sector="Information Technology")

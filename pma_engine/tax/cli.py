@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn, Protocol
 
+from pma_engine.csv_safe import csv_safe_writer
 from pma_engine.tax.form8949 import FORM8949_COLUMNS, amount_text, form8949_rows
 from pma_engine.tax.ledger import ledger_run
 from pma_engine.tax.models import (
@@ -196,7 +197,7 @@ def transactions_from_csv(text: str) -> list[Transaction]:
 
 def form8949_csv(result: LedgerResult, *, year: int | None = None) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe_writer(out)
     writer.writerow(OUTPUT_COLUMNS)
     for r in form8949_rows(result.dispositions, year=year):
         writer.writerow(r.as_text())
@@ -205,7 +206,7 @@ def form8949_csv(result: LedgerResult, *, year: int | None = None) -> str:
 
 def open_lots_csv(result: LedgerResult) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe_writer(out)
     writer.writerow(OPEN_LOT_COLUMNS)
     for lot in result.open_lots:
         writer.writerow(

@@ -21,8 +21,8 @@ from portfolios.lots.forms import CashEntryForm, HoldingsUploadForm, RecheckForm
 from portfolios.lots.reports import (
     realized_gains_csv,
     realized_gains_pdf,
+    report_context,
     report_filename,
-    report_parts,
 )
 from portfolios.models import ImportBatch, ImportStatus
 
@@ -230,9 +230,7 @@ def realized_gains(request, public_id):
         request,
         "lots/realized_gains.html",
         {
-            "report": report,
-            "client": report.client,
-            "parts": report_parts(report),
+            **report_context(report),
             "year_choices": list(range(this_year, first - 1, -1)),
         },
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -74,7 +75,9 @@ def test_security_search_filters_and_pages(advisor_client, reference_small):
 def test_security_detail_labels_synthetic_prices(advisor_client, reference_small):
     body = advisor_client.get(reverse("security-detail", args=["BF.B"])).content.decode()
     latest = Price.objects.filter(security__ticker="BF.B").order_by("-date").first()
-    assert f'data-testid="latest-close">{latest.close:.2f}<' in body
+    # the close as stored (6 decimals here), not rounded to 2
+    shown = re.search(r'data-testid="latest-close">([^<]+)<', body).group(1)
+    assert Decimal(shown.replace(",", "")) == latest.close and len(shown.split(".")[1]) >= 2
     assert "synthetic" in body and "<polyline" in body
     assert "Distillers &amp; Vintners" in body
 

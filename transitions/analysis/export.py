@@ -1,12 +1,13 @@
 """The analysis as CSV: one line per scenario and year, expected path first, then p10/p50/p90
-over the simulated paths when they ran. Pure function of the stored result."""
+over the simulated paths when they ran. Pure function of the stored result, written by the
+product's one CSV writer (formula-like text cells neutralised, numbers left as numbers)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from pma_engine.transition import scenario_parse
+from pma_portal.csv_safe import csv_safe_writer
 from transitions.analysis.scenarios import scenario_label
 
 YEAR_FIGURES = (
@@ -23,12 +24,6 @@ YEAR_FIGURES = (
     "trades",
     "value_end",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text_cell(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def analysis_csv(result: dict, *, account_name: str) -> str:
@@ -38,16 +33,16 @@ def analysis_csv(result: dict, *, account_name: str) -> str:
         header += [f"{name}_{p}" for name in YEAR_FIGURES for p in ("p10", "p50", "p90")]
     header += ["years_to_target", "after_tax_value", "liquidation_value"]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe_writer(out)
     writer.writerow(header)
     for item in result.get("scenarios", []):
         bands = item.get("paths")
         label = scenario_label(scenario_parse(item["name"]))
         for k, year in enumerate(item["years"]):
             line = [
-                csv_text_cell(account_name),
-                csv_text_cell(item["name"]),
-                csv_text_cell(label),
+                account_name,
+                item["name"],
+                label,
                 year["year"],
                 *[year[name] for name in YEAR_FIGURES],
             ]

@@ -4,6 +4,7 @@ the page's rows, and whether a proposal is stale (its inputs changed since)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -90,6 +91,24 @@ class TradeListView:
     @property
     def is_stale(self) -> bool:
         return bool(self.stale_reasons)
+
+    # Totals of the lines shown: each line's amount is already money_round(shares × price),
+    # so a column sums to its total to the cent.
+    @property
+    def sells_proceeds(self) -> Decimal:
+        return sum((line.amount for line in self.sells), Decimal("0.00"))
+
+    @property
+    def sells_basis(self) -> Decimal:
+        return sum((line.cost_basis or 0 for line in self.sells), Decimal("0.00"))
+
+    @property
+    def sells_gain(self) -> Decimal:
+        return sum((line.realized_gain or 0 for line in self.sells), Decimal("0.00"))
+
+    @property
+    def buys_cost(self) -> Decimal:
+        return sum((line.amount for line in self.buys), Decimal("0.00"))
 
 
 def trade_list_view(*, trade_list: TradeList) -> TradeListView:

@@ -235,3 +235,35 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert stdout.getvalue() == "" and "cannot read" in stderr.getvalue()
     assert form8949_main(["--help"], stdout, stderr) == 0
     assert "--open-lots" in stdout.getvalue()
+
+
+def test_hostile_text_cells_are_neutralised_and_numbers_stay_numbers(tmp_path: Path) -> None:
+    # The one CSV writer: an account named like a formula gets a leading apostrophe in both
+    # outputs; the amounts (-300.00 is a loss) are written exactly as before.
+    text = (
+        HEADER
+        + '2024-01-02,"=HYPERLINK(""http://x"")",taxable,BUY,Y,10,1000,\n'
+        + '2024-02-01,"=HYPERLINK(""http://x"")",taxable,SELL,Y,5,200,\n'
+        + "2024-01-03,@SUM(1),taxable,BUY,Z,1,10,\n"
+    )
+    status, out, err = run(tmp_path, text)
+    assert (status, err) == (0, "")
+    assert out.splitlines()[1:] == ["I,A,5 sh Y,2024-01-02,2024-02-01,200.00,500.00,,0.00,-300.00"]
+    status, out, _ = run(tmp_path, text, "--open-lots")
+    assert status == 0
+    assert out.splitlines()[1:] == [
+        '"\'=HYPERLINK(""http://x"")",Y,5,2024-01-02,500.00',
+        "'@SUM(1),Z,1,2024-01-03,10.00",
+    ]
+
+
+def test_the_engine_writes_csv_without_importing_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pma_engine.tax.cli, pma_engine.csv_safe; "
+        "sys.exit(1 if any(m.split('.')[0] in ('django', 'pma_portal') for m in sys.modules) "
+        "else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -10,15 +10,20 @@ from django.urls import reverse
 
 import tests.routes  # noqa: F401  (loads the route tables first)
 from jobs.models import Job
+from pma_portal.csv_safe import cell_safe
 from tests.routes_analysis import TINY_RESULT, analysis_make
-from transitions.analysis.export import analysis_csv, csv_text_cell
+from transitions.analysis.export import analysis_csv
 from transitions.analysis.models import TransitionAnalysis
 
 
 def test_csv_neutralizes_formula_cells():
-    for text in ("=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx"):
-        assert csv_text_cell(text) == "'" + text
-    assert csv_text_cell("Brokerage") == "Brokerage"
+    # The shared rule: a formula-like text cell is neutralised, a number stays a number (so a
+    # column of losses still sums in a spreadsheet).
+    for text in ("=SUM(A1)", "=1+2", "+1 (note)", "-2 x", "@x", "\tx", "\rx"):
+        assert cell_safe(text) == "'" + text
+    for number in ("+1", "-2", "-0.5"):
+        assert cell_safe(number) == number
+    assert cell_safe("Brokerage") == "Brokerage"
     body = analysis_csv(TINY_RESULT, account_name="=HYPERLINK(evil)")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:4] == ["account", "scenario", "scenario_label", "year"]
