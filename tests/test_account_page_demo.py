@@ -30,8 +30,20 @@ def shown_price(value: Decimal) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def shown_shares(value: Decimal) -> str:
+    decimals = max(0, -value.normalize().as_tuple().exponent)
+    return f"{value:,.{decimals}f}"
+
+
 def _decimal(tag, attribute: str) -> Decimal:
     return Decimal(tag[attribute])
+
+
+def _shares_cell(tag) -> Decimal:
+    """The share count a cell carries, after checking its text is that count, every decimal."""
+    value = _decimal(tag, "data-shares")
+    assert tag.get_text(strip=True) == shown_shares(value)
+    return value
 
 
 def _money_cell(tag) -> Decimal:
@@ -61,15 +73,12 @@ def _reconcile(soup) -> tuple[Decimal, int]:
         assert total == cash
         return total, 0
     for row in table.select("tr[data-position]"):
-        key = row.select_one("button[data-toggle-rows]")["aria-controls"].split()[0][
-            : -len("-head")
-        ]
+        first_controlled = row.select_one("button[data-toggle-rows]")["aria-controls"].split()[0]
+        key = first_controlled.removesuffix("-head")
         lots = table.select(f'tr.lot[data-lots-of="{key}"]')
         assert lots, row["data-position"]
-        shares = _decimal(row.select_one("[data-shares]"), "data-shares")
-        assert sum(
-            (_decimal(r.select_one("[data-shares]"), "data-shares") for r in lots), ZERO
-        ) == (shares)
+        shares = _shares_cell(row.select_one("[data-shares]"))
+        assert sum((_shares_cell(r.select_one("[data-shares]")) for r in lots), ZERO) == shares
         value_tag = row.select_one("[data-value]")
         if value_tag is None:  # unpriced: no lot has a value either
             assert all(r.select_one("[data-value]") is None for r in lots)
@@ -78,7 +87,7 @@ def _reconcile(soup) -> tuple[Decimal, int]:
         assert row.select_one("[data-price]").get_text(strip=True) == shown_price(price)
         lot_values = []
         for lot in lots:
-            lot_shares = _decimal(lot.select_one("[data-shares]"), "data-shares")
+            lot_shares = _shares_cell(lot.select_one("[data-shares]"))
             lot_price_tag = lot.select_one("[data-price]")
             assert lot_price_tag.get_text(strip=True) == shown_price(price)
             assert _decimal(lot_price_tag, "data-price") == price
