@@ -152,21 +152,41 @@ def account_create(request, client_id):
 @firm_view(roles=ALL_FIRM_ROLES)
 def account_detail(request, public_id):
     account = selectors.access_account(user=request.user, id=public_id)
-    from portfolios.lots.selectors import account_lots, account_trades
+    from portfolios.charts import sector_allocation_svg
+    from portfolios.lots.positions import (
+        account_positions,
+        account_sector_allocation,
+        account_target_weights,
+        household_total,
+    )
+    from portfolios.lots.selectors import account_trades
     from portfolios.selectors import account_cash_entries
 
-    lots = account_lots(account=account)
+    positions = account_positions(account=account)
+    sections = account_sections_context(account=account, user=request.user)
+    # The stored customized target the ESG section read; never computed here.
+    target_weights, target_label = account_target_weights(
+        account=account, stored_target=getattr(sections.get("esg"), "target", None)
+    )
+    sectors = account_sector_allocation(
+        positions=positions, target_weights=target_weights, target_label=target_label
+    )
     return render(
         request,
         "accounts/account_detail.html",
         {
             "account": account,
             "client": account.client,
-            "lots": lots,
+            "positions": positions,
             "trades": account_trades(account=account),
             "cash_entries": account_cash_entries(account=account),
-            "total_value": (lots.market_value or 0) + account.cash_balance,
-            **account_sections_context(account=account, user=request.user),
+            "total_value": positions.total,
+            "household": household_total(
+                account=account, user=request.user, account_total=positions.total
+            ),
+            "sectors": sectors,
+            "sector_chart": sector_allocation_svg(sectors),
+            **sections,
         },
     )
 

@@ -16,11 +16,18 @@ LINE = "#dfe3ea"
 
 
 def sector_bars_svg(
-    rows: Sequence[tuple[str, float, float | None]], *, width: int = 720, label_width: int = 190
+    rows: Sequence[tuple[str, float, float | None]],
+    *,
+    width: int = 720,
+    label_width: int = 190,
+    primary_label: str = "strategy",
+    secondary_label: str = "benchmark",
+    label: str = "Sector weights",
 ) -> SafeString:
     """Horizontal bars: (sector, weight, benchmark weight or None) with weights as fractions.
 
-    The strategy is the thick bar; the benchmark, when given, the thin grey bar under it.
+    The strategy (`primary_label`) is the thick bar; the benchmark (`secondary_label`), when
+    given, the thin grey bar under it.
     """
     bar_height, gap = 14, 12
     row_height = bar_height + 6 + gap
@@ -31,14 +38,17 @@ def sector_bars_svg(
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'data-max-width="{width}" xmlns="http://www.w3.org/2000/svg" '
-        'aria-label="Sector weights">',
+        'aria-label="' + escape(label) + '">',
         f'<rect x="{label_width}" y="4" width="12" height="10" fill="{BRAND}"/>'
-        f'<text x="{label_width + 16}" y="13" font-size="11" fill="{MUTED}">strategy</text>',
+        f'<text x="{label_width + 16}" y="13" font-size="11" fill="{MUTED}">'
+        f"{escape(primary_label)}</text>",
     ]
+    second_x = label_width + 24 + 7 * len(primary_label)
     if any(b is not None for _, _, b in rows):
         parts.append(
-            f'<rect x="{label_width + 80}" y="7" width="12" height="4" fill="{BENCH}"/>'
-            f'<text x="{label_width + 96}" y="13" font-size="11" fill="{MUTED}">benchmark</text>'
+            f'<rect x="{second_x}" y="7" width="12" height="4" fill="{BENCH}"/>'
+            f'<text x="{second_x + 16}" y="13" font-size="11" fill="{MUTED}">'
+            f"{escape(secondary_label)}</text>"
         )
     for position, (sector, weight, bench) in enumerate(rows):
         y = top + position * row_height
@@ -55,7 +65,8 @@ def sector_bars_svg(
             bench_length = plot * bench / scale_max
             parts.append(
                 f'<rect x="{label_width}" y="{y + bar_height + 1}" width="{bench_length:.1f}" '
-                f'height="4" fill="{BENCH}"><title>benchmark {100 * bench:.1f}%</title></rect>'
+                f'height="4" fill="{BENCH}"><title>{escape(secondary_label)} '
+                f"{100 * bench:.1f}%</title></rect>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  every text part is escaped above
@@ -93,4 +104,23 @@ def price_line_svg(
         f'<text x="{left}" y="{height - 4}" font-size="11" fill="{MUTED}">{first}</text>'
         f'<text x="{width - right}" y="{height - 4}" font-size="11" text-anchor="end" '
         f'fill="{MUTED}">{last}</text></svg>'
+    )
+
+
+def sector_allocation_svg(allocation) -> SafeString:
+    """The account page's chart: the holdings' sector weights (thick bars) beside the target's
+    (thin bars), from a `portfolios.lots.positions.SectorAllocation`; empty without holdings."""
+    if not allocation.rows:
+        return mark_safe("")
+    target = allocation.target_label
+    return sector_bars_svg(
+        [
+            (row.sector, float(row.holdings), None if row.target is None else float(row.target))
+            for row in allocation.rows
+        ],
+        primary_label="holdings",
+        secondary_label=target,
+        label=f"Sector weights of the holdings beside the {target}"
+        if target
+        else "Sector weights of the holdings",
     )

@@ -363,7 +363,7 @@ def security_strategies(*, security: Security) -> list[tuple[Strategy, Decimal]]
 @dataclass
 class AccountRisk:
     strategy: Strategy
-    te_pct: float | None
+    tracking_error: float | None  # holdings vs strategy, a fraction a year (0.0123 = 1.23 %)
     n_positions: int
     unpriced: list[str]
     is_synthetic: bool
@@ -394,9 +394,10 @@ def account_weights(*, account) -> tuple[dict[int, float], list[str]]:
 
 
 def account_risk(*, account) -> AccountRisk | None:
-    """The account's ex-ante tracking error to its strategy; None without a strategy.
+    """The account's ex-ante tracking error to its strategy, as a fraction a year (pages show
+    it with the `percent` filter); None without a strategy.
 
-    `te_pct` stays None when the account has no priced lots, the strategy no weights, or no
+    `tracking_error` stays None when the account has no priced lots, the strategy no weights, or no
     risk model has been built.
     """
     strategy = account.strategy
@@ -407,12 +408,13 @@ def account_risk(*, account) -> AccountRisk | None:
     row = risk_model_latest()
     te = None
     if weights and target and row is not None:
-        te = tracking_error_pct(
+        te_pct = tracking_error_pct(
             weights=weights, target=target, model=risk_model_load(row_id=row.pk)
         )
+        te = None if te_pct is None else te_pct / 100.0
     return AccountRisk(
         strategy=strategy,
-        te_pct=te,
+        tracking_error=te,
         n_positions=len(weights),
         unpriced=unpriced,
         is_synthetic=bool(row and row.is_synthetic),

@@ -45,3 +45,17 @@ def price(value) -> str:
         return ""
     places = max(2, -number.normalize().as_tuple().exponent)
     return f"{number:,.{places}f}"
+
+
+@register.filter
+def shares(value) -> str:
+    """A share count as stored, without trailing zeros: 15.500000 → '15.5', 1000 → '1,000'
+    (every decimal kept, so shares × shown price is the shown value)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    places = max(0, -number.normalize().as_tuple().exponent)
+    return f"{number:,.{places}f}"

@@ -1,7 +1,10 @@
 // Small behaviours of the portal pages, kept out of the markup (Content-Security-Policy: no
 // inline script or style). Progress bars take their width from data-progress; a select with
 // data-autosubmit submits its form when changed; a form with data-confirm asks first;
-// a button with data-copy copies the field it names.
+// a button with data-copy copies the field it names; a button with data-toggle-rows shows or
+// hides the rows its aria-controls names; a table with data-sortable sorts its rows by the
+// column whose heading button is clicked (by each cell's data-sort, numerically when the
+// heading has data-sort-type="number"); rows without data-sort-row travel with the row above.
 (function () {
   document.querySelectorAll("[data-progress]").forEach(function (bar) {
     bar.style.width = bar.getAttribute("data-progress") + "%";
@@ -28,5 +31,54 @@
   });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("button[data-toggle-rows]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      (button.getAttribute("aria-controls") || "").split(/\s+/).forEach(function (id) {
+        var row = id && document.getElementById(id);
+        if (row) { row.hidden = !open; }
+      });
+    });
+  });
+  document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+    var headings = table.tHead ? Array.prototype.slice.call(table.tHead.rows[0].cells) : [];
+    var body = table.tBodies[0];
+    headings.forEach(function (heading, column) {
+      var button = heading.querySelector("button.sort");
+      if (!button || !body) { return; }
+      button.addEventListener("click", function () {
+        var ascending = heading.getAttribute("aria-sort") !== "ascending";
+        var numeric = heading.getAttribute("data-sort-type") === "number";
+        var groups = [];
+        Array.prototype.forEach.call(body.rows, function (row) {
+          if (row.hasAttribute("data-sort-row") || !groups.length) {
+            var cell = row.cells[column];
+            var raw = cell ? (cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort")
+              : cell.textContent.trim()) : "";
+            var key = numeric ? parseFloat(raw) : raw.toLowerCase();
+            var missing = raw === "" || (numeric && isNaN(key));
+            groups.push({ rows: [row], key: key, missing: missing, order: groups.length });
+          } else {
+            groups[groups.length - 1].rows.push(row);
+          }
+        });
+        groups.sort(function (a, b) {
+          if (a.missing !== b.missing) { return a.missing ? 1 : -1; }  // blanks last, always
+          var result = 0;
+          if (!a.missing) {
+            result = numeric ? a.key - b.key : a.key.localeCompare(b.key);
+          }
+          if (!ascending) { result = -result; }
+          return result || a.order - b.order;
+        });
+        groups.forEach(function (group) {
+          group.rows.forEach(function (row) { body.appendChild(row); });
+        });
+        headings.forEach(function (other) { other.removeAttribute("aria-sort"); });
+        heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      });
+    });
   });
 })();

@@ -121,7 +121,7 @@ def test_account_page_shows_strategy_and_tracking_error(client, cast, reference_
     target = {t: float(w) for t, w in reference_small.weights("di-large-cap").items()}
     expected = dense_te_pct(reference_small.model, weights, target)
     risk = selectors.account_risk(account=account)
-    assert risk.te_pct == pytest.approx(expected, rel=1e-10)
+    assert risk.tracking_error == pytest.approx(expected / 100, rel=1e-10)  # a fraction
     body = client.get(url).content.decode()
     assert f"{expected:.2f}% a year" in body
     assert reverse("strategy-detail", args=["di-large-cap"]) in body
