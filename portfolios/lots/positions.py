@@ -9,16 +9,15 @@ what a page shows adds up to the cent.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from accounts.models import Account
 from pma_engine.tax import money_round
 from portfolios.lots.selectors import AccountLots, LotRow, account_lots
-from portfolios.models import GICS_SECTORS, Security, TaxLot
-from portfolios.selectors import latest_prices, strategy_version_current, strategy_weights
+from portfolios.models import GICS_SECTORS, Security
+from portfolios.selectors import strategy_version_current, strategy_weights
 
 ZERO = Decimal("0")
 UNCLASSIFIED = "Unclassified"
@@ -140,39 +139,20 @@ class HouseholdTotal:
     account_share: Decimal | None  # this account's fraction of it
 
 
-def accounts_totals(*, accounts: Iterable[Account]) -> dict[int, Decimal]:
-    """Each account's positions + cash by the account page's rule (lots rounded one by one),
-    in three queries whatever the number of accounts and lots."""
-    accounts = list(accounts)
-    totals = {a.pk: money_round(a.cash_balance) for a in accounts}
-    rows = list(
-        TaxLot.objects.filter(account_id__in=list(totals)).values_list(
-            "account_id", "security_id", "shares"
-        )
-    )
-    prices = latest_prices(security_ids={security_id for _, security_id, _ in rows})
-    for account_id, security_id, shares in rows:
-        price = prices.get(security_id)
-        if price is not None:
-            totals[account_id] += money_round(shares * price.close)
-    return totals
-
-
 def household_total(*, account, user, account_total: Decimal) -> HouseholdTotal:
-    """The total of the household's accounts the user may see, and this account's share of it.
+    """The household's total as its client page shows it (the same accounts, the same values:
+    `accounts.selectors.household_values`), and this account's share of it when it is counted."""
+    from accounts.selectors import household_values
 
-    `account_total` is the page's own figure for this account, so the share is of the shown
-    numbers; the other accounts are valued by the same rule (`accounts_totals`).
-    """
-    others = (
-        Account.objects.visible_to(user).filter(client_id=account.client_id).exclude(pk=account.pk)
+    values = household_values(user=user, client=account.client)
+    total = values.total if values.total is not None else ZERO
+    counted = any(
+        row.account.pk == account.pk and row.market_value is not None for row in values.rows
     )
-    totals = accounts_totals(accounts=others.only("pk", "cash_balance"))
-    total = account_total + sum(totals.values(), ZERO)
     return HouseholdTotal(
         total=total,
-        account_count=len(totals) + 1,
-        account_share=_fraction(account_total, total),
+        account_count=values.valued_count,
+        account_share=_fraction(account_total, total) if counted else None,
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from portfolios.lots.cash import cash_balance_set
 from portfolios.lots.positions import (
     account_positions,
     account_sector_allocation,
@@ -45,10 +46,10 @@ def holdings(cast):
     xom.sector = "Energy"
     xom.save(update_fields=["sector"])
     account = cast.a.account
-    account.cash_balance = Decimal("99.59")
-    account.save(update_fields=["cash_balance"])
-    cast.a.ira.cash_balance = Decimal("800.00")
-    cast.a.ira.save(update_fields=["cash_balance"])
+    # Cash as the product records it: through the cash ledger (opening balances).
+    cash_balance_set(account=account, actor=cast.a.advisor, amount=Decimal("99.59"))
+    cash_balance_set(account=cast.a.ira, actor=cast.a.advisor, amount=Decimal("800.00"))
+    account.refresh_from_db()
     lot(cast, account, aapl, "10", "1000", date(2020, 1, 15), "A1")
     lot(cast, account, aapl, "5.5", "800", date(2026, 6, 1), "A2", wash="25")
     lot(cast, account, xom, "3", "900", date(2021, 3, 1), "X1")
@@ -118,6 +119,12 @@ def test_the_page_shows_positions_lots_footer_and_household(client, cast, holdin
     assert _text(figures, '[data-key="household-total"]') == "$5,000.00"
     assert _text(figures, '[data-key="household-share"]') == "84.0%"
     assert "of 2 accounts" in figures.get_text(" ", strip=True)
+    # The household page's own total is the same figure.
+    household_page = client.get(
+        reverse("client-detail", kwargs={"public_id": holdings.account.client.public_id})
+    )
+    household_soup = BeautifulSoup(household_page.content.decode(), "html.parser")
+    assert household_soup.select_one("[data-total]")["data-total"] == "5000.00"
     # The client reads the same numbers.
     client.force_login(cast.a.client_user)
     page = client.get(reverse("account-detail", kwargs={"public_id": holdings.account.public_id}))
