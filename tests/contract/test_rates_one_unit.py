@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from transitions.rebalance.models import RebalanceSettings
 
 RATE_NAME = re.compile(
-    r"(^|_)rate$|tracking_error|(^|_)weight$|(^|_)drift$|turnover|^te_goal$|^te_max$"
-    r"|^loss_harvest_min$|^trading_cost$"
+    r"(^|_)rate$|tracking_error|(^|_)weight(_removed)?$|(^|_)drift$|turnover|^te_goal$"
+    r"|^te_max$|^loss_harvest_min$|^trading_cost$"
 )
 PERCENT_NAME = re.compile(r"(_pct|_percent|_bps)$")
 # Rate fields the walk must meet (so that a renamed field cannot make it pass vacuously).
@@ -37,6 +37,13 @@ EXPECTED = {
     ("Settings", "trading_cost"),
     ("Settings", "te_max"),
     ("PatchedSettingsRequest", "te_max"),
+    ("StoredTarget", "tracking_error"),
+    ("StoredTarget", "pro_rata_tracking_error"),
+    ("StoredTarget", "weight_removed"),
+    ("TargetWeight", "target_weight"),
+    ("TargetWeight", "strategy_weight"),
+    ("ExclusionLine", "weight_removed"),
+    ("RemovedName", "strategy_weight"),
 }
 
 
