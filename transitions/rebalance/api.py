@@ -20,6 +20,7 @@ from transitions.rebalance import batch as batch_services
 from transitions.rebalance import selectors, services
 from transitions.rebalance.models import RebalanceBatch, TradeList
 from transitions.rebalance.serializers import (
+    AccountSettingsSerializer,
     BatchCreateSerializer,
     BatchDetailSerializer,
     BatchSerializer,
@@ -191,7 +192,7 @@ class RebalanceSettingsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewS
     allowed_roles = ADVISOR_ROLES
     http_method_names = ["get", "patch", "put", "head", "options"]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=AccountSettingsSerializer)
     def retrieve(self, request, public_id=None):
         account = self.get_object()
         row = selectors.settings_row(firm=request.user.firm, account=account)
@@ -203,7 +204,7 @@ class RebalanceSettingsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewS
             }
         )
 
-    @extend_schema(request=SettingsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SettingsSerializer, responses=AccountSettingsSerializer)
     def partial_update(self, request, public_id=None):
         account = self.get_object()
         row = selectors.settings_row(firm=request.user.firm, account=account)

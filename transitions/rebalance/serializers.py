@@ -11,6 +11,7 @@ from accounts.rate_fields import (
     StoredPercentRateField,
     float_rate_field,
     fraction_of_stored,
+    rate_field,
 )
 from accounts.serializers import FirmRelatedField
 from transitions.rebalance.models import (
@@ -311,3 +312,60 @@ SETTINGS_STORED_FIELDS = tuple(
     STORED_RATES[name][0] if name in STORED_RATES else name
     for name in SettingsSerializer.Meta.fields
 )
+
+
+def _money(help_text: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=2, help_text=help_text, **kwargs)
+
+
+class EffectiveSettingsSerializer(serializers.Serializer):
+    """The settings a rebalance of the account uses (its own, else the firm's, else built-in),
+    rates as fractions of 1 under the API's names."""
+
+    budget_kind = serializers.ChoiceField(choices=["none", "gain", "tax"])
+    budget_amount = _money("Budget for the period; null: no limit.", allow_null=True)
+    loss_harvest_min = rate_field(
+        help_text="A loss worth taking: at least this share of the lot's basis.",
+        minimum="0",
+        maximum="1",
+    )
+    loss_harvest_min_value = _money("... and at least this many dollars per lot.")
+    withdrawal = _money("Cash to raise.")
+    deposit = _money("Cash to invest.")
+    cash_target = _money("Cash to keep after the trades.")
+    min_trade_value = _money("Smallest trade, $.")
+    max_turnover = rate_field(
+        help_text="Turnover cap; null: no cap.", minimum="0", maximum="20", allow_null=True
+    )
+    whole_shares = serializers.BooleanField()
+    trading_cost = rate_field(
+        help_text="Trading cost per dollar traded.", minimum="0", maximum="0.05"
+    )
+    te_max = rate_field(
+        help_text="Tracking-error ceiling, a year; null: none.",
+        minimum="0.0001",
+        maximum="0.5",
+        allow_null=True,
+    )
+    short_term_rate = rate_field(
+        help_text="The client's rate on short-term gains (0 in a tax-deferred account).",
+        minimum="0",
+        maximum="0.9",
+    )
+    long_term_rate = rate_field(
+        help_text="The client's rate on long-term gains (0 in a tax-deferred account).",
+        minimum="0",
+        maximum="0.9",
+    )
+    inherited = serializers.ListField(
+        child=serializers.CharField(), help_text="Settings that came from the firm's defaults."
+    )
+
+
+class AccountSettingsSerializer(serializers.Serializer):
+    """GET/PATCH /api/rebalance-settings/<account>/: the account's overrides (empty: none) and
+    the settings in force."""
+
+    account = serializers.UUIDField()
+    overrides = SettingsSerializer()
+    effective = EffectiveSettingsSerializer()
