@@ -199,3 +199,48 @@ def test_a_new_strategy_version_is_recorded_as_its_own_cause(
     row = TargetRecomputation.objects.filter(account=a).first()
     assert row.cause_kind == RecomputeCause.STRATEGY_VERSION
     assert row.cause == f"New strategy version: {strategy.name} version 2"
+
+
+def test_a_curation_saved_in_the_admin_is_recorded_with_its_effects(
+    client, two_firms, esg_world, staff, django_capture_on_commit_callbacks
+):
+    a, b = two_firms
+    weapons, cat = esg_world.categories["weapons"], esg_world.securities["CAT"]
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:esg_categoryoverride_add"),
+            {
+                "category": weapons.pk,
+                "security": cat.pk,
+                "action": "include",
+                "reason": "military vehicles",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(kind="esg_curation", firm=None)
+    assert event.summary == "Category Weapons: CAT added by platform staff"
+    assert event.actor == staff
+    rows = TargetRecomputation.objects.filter(audit_event=event)
+    assert sorted(rows.values_list("account_id", flat=True)) == sorted([a.pk, b.pk])
+    assert all(row.names_removed == ["CAT"] for row in rows)
+
+
+def test_a_name_taken_out_of_a_category_comes_back_into_the_target(
+    two_firms, esg_world, staff, django_capture_on_commit_callbacks
+):
+    a, _ = two_firms
+    gd = esg_world.securities["GD"]  # a weapons member by its industry, held by the strategy
+    assert gd.pk not in _held(a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.category_override_add(
+            category=esg_world.categories["weapons"],
+            security=gd,
+            action="exclude",
+            reason="shipbuilder",
+            actor=staff,
+        )
+    row = TargetRecomputation.objects.get(account=a, cause_kind="curation")
+    assert row.cause == "Category Weapons: GD removed by platform staff"
+    assert (row.names_added, row.names_removed) == (["GD"], [])
+    assert gd.pk in _held(a)
