@@ -303,8 +303,8 @@ class TargetRecomputationAdmin(RecomputationReadOnly, admin.ModelAdmin):
         "account",
         "names_added",
         "names_removed",
-        "tracking_error_before",
-        "tracking_error_after",
+        "te_before",
+        "te_after",
     ]
     readonly_fields = fields
 

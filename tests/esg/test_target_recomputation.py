@@ -244,3 +244,14 @@ def test_a_name_taken_out_of_a_category_comes_back_into_the_target(
     assert row.cause == "Category Weapons: GD removed by platform staff"
     assert (row.names_added, row.names_removed) == (["GD"], [])
     assert gd.pk in _held(a)
+
+
+def test_staff_read_one_recomputation_with_its_tracking_errors_in_percent(client, curated, staff):
+    a, _ = curated
+    row = TargetRecomputation.objects.get(account=a, cause_kind="curation")
+    client.force_login(staff)
+    html = client.get(reverse("admin:esg_targetrecomputation_change", args=[row.pk])).content
+    html = html.decode()
+    assert f"{100 * row.tracking_error_before:.2f}%" in html
+    assert f"{100 * row.tracking_error_after:.2f}%" in html
+    assert "Category Weapons: CAT added by platform staff" in html
