@@ -21,11 +21,13 @@ from portfolios.models import Strategy
 
 class ClientForm(forms.ModelForm):
     short_term_rate = PercentField(
-        label="Short-term rate (%)",
+        label="Short-term rate",
+        max_value=90,
         help_text="Combined marginal rate on short-term gains: federal, state, NIIT.",
     )
     long_term_rate = PercentField(
-        label="Long-term rate (%)",
+        label="Long-term rate",
+        max_value=90,
         help_text="Combined rate on long-term gains: federal, state, NIIT.",
     )
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import Account, Client, Invitation, Role, User
+from accounts.rate_fields import rate_field
 from portfolios.models import Strategy
 
 
@@ -117,6 +118,22 @@ class ClientSerializer(serializers.ModelSerializer):
         label_name="advisor",
         required=False,
         base_filter={"role__in": [Role.ADVISOR, Role.FIRM_ADMIN], "is_active": True},
+    )
+    short_term_rate = rate_field(
+        help_text="Combined marginal rate on short-term gains (federal, state, NIIT).",
+        minimum="0",
+        maximum="0.9",
+        max_digits=5,
+        decimal_places=4,
+        required=False,
+    )
+    long_term_rate = rate_field(
+        help_text="Combined rate on long-term gains (federal, state, NIIT).",
+        minimum="0",
+        maximum="0.9",
+        max_digits=5,
+        decimal_places=4,
+        required=False,
     )
     account_count = serializers.SerializerMethodField()
 

@@ -1,6 +1,7 @@
 """Admin for platform staff: categories with their rules and hand overrides (history kept),
 the member list with reasons, and a rebuild action. Account customizations are the firms' own
-data and are edited in the portal, not here."""
+data and are edited in the portal, not here; staff read, across firms, which accounts' targets
+each curation change recomputed (curation changes, target recomputations: read-only)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.templatetags.portal import percent
 from esg import services
-from esg.models import CategoryMember, CategoryOverride, CategoryRule, ExclusionCategory
+from esg.models import (
+    CategoryMember,
+    CategoryOverride,
+    CategoryRule,
+    CurationChange,
+    ExclusionCategory,
+    TargetRecomputation,
+)
 from pma_portal.admin_base import ViewOnlyAdminMixin
 
 
@@ -67,8 +76,23 @@ class ExclusionCategoryAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CategoryRuleInline, CategoryOverrideInline]
-    readonly_fields = ["members_link", "members_rebuilt_at"]
+    readonly_fields = ["members_link", "members_rebuilt_at", "recomputations_link"]
     actions = ["rebuild_members"]
+
+    @admin.display(description="Targets recomputed")
+    def recomputations_link(self, category: ExclusionCategory):
+        if category.pk is None:
+            return "—"
+        url = (
+            reverse("admin:esg_targetrecomputation_changelist")
+            + f"?category__id__exact={category.pk}"
+        )
+        count = category.target_recomputations.count()
+        return format_html(
+            '<a href="{}">{} account targets recomputed after its curation changes</a>',
+            url,
+            count,
+        )
 
     @admin.display(description="Members")
     def member_count_link(self, category: ExclusionCategory):
@@ -96,14 +120,14 @@ class ExclusionCategoryAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        report = services.category_members_rebuild(categories=[form.instance])
+        report = services.category_members_rebuild(categories=[form.instance], actor=request.user)
         self.message_user(
             request, f"{form.instance.name}: {report.members} members after the rebuild."
         )
 
     @admin.action(description="Rebuild the member lists of the selected categories")
     def rebuild_members(self, request, queryset):
-        report = services.category_members_rebuild(categories=list(queryset))
+        report = services.category_members_rebuild(categories=list(queryset), actor=request.user)
         self.message_user(
             request,
             f"Rebuilt {report.categories} categories: {report.members} members "
@@ -147,12 +171,12 @@ class CategoryRuleAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.category_members_rebuild(categories=[obj.category])
+        services.category_members_rebuild(categories=[obj.category], actor=request.user)
 
     def delete_model(self, request, obj):
         category = obj.category
         super().delete_model(request, obj)
-        services.category_members_rebuild(categories=[category])
+        services.category_members_rebuild(categories=[category], actor=request.user)
 
 
 @admin.register(CategoryOverride)
@@ -172,9 +196,126 @@ class CategoryOverrideAdmin(SimpleHistoryAdmin):
         if not obj.created_by_id:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        services.category_members_rebuild(categories=[obj.category])
+        services.category_members_rebuild(categories=[obj.category], actor=request.user)
 
     def delete_model(self, request, obj):
         category = obj.category
         super().delete_model(request, obj)
-        services.category_members_rebuild(categories=[category])
+        services.category_members_rebuild(categories=[category], actor=request.user)
+
+
+def _te(value) -> str:
+    return percent(value, 2) if value is not None else "—"
+
+
+class RecomputationReadOnly(ViewOnlyAdminMixin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TargetRecomputationInline(RecomputationReadOnly, admin.TabularInline):
+    """The accounts whose targets one curation change recomputed, across firms."""
+
+    model = TargetRecomputation
+    fk_name = "audit_event"
+    extra = 0
+    fields = ["created_at", "firm", "household", "account", "te_before", "te_after", "names"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("firm", "account__client")
+
+    @admin.display(description="Household")
+    def household(self, row: TargetRecomputation) -> str:
+        return row.account.client.name
+
+    @admin.display(description="Tracking error before")
+    def te_before(self, row: TargetRecomputation) -> str:
+        return _te(row.tracking_error_before)
+
+    @admin.display(description="after")
+    def te_after(self, row: TargetRecomputation) -> str:
+        return _te(row.tracking_error_after)
+
+    @admin.display(description="Names in / out")
+    def names(self, row: TargetRecomputation) -> str:
+        return _names(row)
+
+
+def _names(row: TargetRecomputation) -> str:
+    added = ", ".join(row.names_added) or "none"
+    removed = ", ".join(row.names_removed) or "none"
+    return f"in: {added}; out: {removed}"
+
+
+@admin.register(CurationChange)
+class CurationChangeAdmin(RecomputationReadOnly, admin.ModelAdmin):
+    """The platform's curation history; each change lists the targets it recomputed."""
+
+    list_display = ["created_at", "actor_name", "summary", "accounts_recomputed"]
+    search_fields = ["summary", "actor_name"]
+    fields = ["created_at", "actor_name", "summary"]
+    readonly_fields = fields
+    inlines = [TargetRecomputationInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return (
+            super()
+            .get_queryset(request)
+            .filter(kind="esg_curation", firm__isnull=True)
+            .annotate(recomputed=Count("target_recomputations"))
+        )
+
+    @admin.display(description="Targets recomputed", ordering="recomputed")
+    def accounts_recomputed(self, event) -> int:
+        return event.recomputed
+
+
+@admin.register(TargetRecomputation)
+class TargetRecomputationAdmin(RecomputationReadOnly, admin.ModelAdmin):
+    """Every recomputation of a customized target, across firms, with its cause."""
+
+    list_display = [
+        "created_at",
+        "cause_kind",
+        "cause",
+        "firm",
+        "household",
+        "account",
+        "te_before",
+        "te_after",
+    ]
+    list_filter = ["cause_kind", "category", "firm"]
+    search_fields = ["cause", "account__name", "account__client__name"]
+    list_select_related = ["firm", "account__client"]
+    fields = [
+        "created_at",
+        "cause_kind",
+        "cause",
+        "category",
+        "audit_event",
+        "job",
+        "firm",
+        "account",
+        "names_added",
+        "names_removed",
+        "te_before",
+        "te_after",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Household", ordering="account__client__name")
+    def household(self, row: TargetRecomputation) -> str:
+        return row.account.client.name
+
+    @admin.display(description="Tracking error before")
+    def te_before(self, row: TargetRecomputation) -> str:
+        return _te(row.tracking_error_before)
+
+    @admin.display(description="after")
+    def te_after(self, row: TargetRecomputation) -> str:
+        return _te(row.tracking_error_after)

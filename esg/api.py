@@ -25,6 +25,7 @@ from esg.models import (
     RestrictionMode,
     RestrictionScope,
 )
+from esg.serializers import TargetPreviewSerializer, TargetStateSerializer
 from esg.types import (
     ConcentratedPositionInput,
     CustomizationInput,
@@ -246,7 +247,11 @@ class CustomizationViewSet(FirmScopedViewSet):
         services.customization_clear(account=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=CustomizationSerializer, summary="Preview without saving")
+    @extend_schema(
+        request=CustomizationSerializer,
+        responses=TargetPreviewSerializer,
+        summary="Preview without saving",
+    )
     @action(detail=True, methods=["post"])
     def preview(self, request, public_id=None):
         account = self.get_object()
@@ -258,9 +263,10 @@ class CustomizationViewSet(FirmScopedViewSet):
             )
         except DjangoValidationError as error:
             raise as_api_error(error) from error
-        return Response(_preview_body(account, preview))
+        return Response(TargetPreviewSerializer(_preview_body(account, preview)).data)
 
     @extend_schema(
+        responses=TargetStateSerializer,
         summary="The stored customized target, with tracking-error figures; POST recomputes",
         description="GET never computes: `stale` is true (and `stale_reasons` say why) when the "
         "target's inputs changed since it was computed. POST (advisors) recomputes it if so.",
@@ -306,7 +312,7 @@ class CustomizationViewSet(FirmScopedViewSet):
                     for row in rows
                 ],
             }
-        return Response(body)
+        return Response(TargetStateSerializer(body).data)
 
 
 def _preview_body(account, preview: TargetPreview) -> dict:

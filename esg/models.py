@@ -342,3 +342,11 @@ class CustomizedTarget(models.Model):
 
     def __str__(self) -> str:
         return f"Customized target of {self.account_id} (v{self.strategy_version_id})"
+
+
+# Kept in its own module (esg.models stays small); imported here so Django registers it.
+from esg.recomputation_models import (  # noqa: E402, F401
+    CurationChange,
+    RecomputeCause,
+    TargetRecomputation,
+)

@@ -19,6 +19,38 @@ class RebuildReport:
     deleted: int
 
 
+@dataclass(frozen=True)
+class RefreshCause:
+    """Why targets are recomputed, carried by the refresh job's params (JSON) to the record.
+
+    `kind` is a RecomputeCause value; `text` the plain words ("Category Tobacco: PM added by
+    platform staff"); `audit_event_id` the curation event, `category_ids` the categories."""
+
+    kind: str
+    text: str
+    audit_event_id: int | None = None
+    category_ids: tuple[int, ...] = ()
+
+    def as_params(self) -> dict:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "audit_event_id": self.audit_event_id,
+            "category_ids": list(self.category_ids),
+        }
+
+    @classmethod
+    def from_params(cls, data: dict | None) -> RefreshCause | None:
+        if not data:
+            return None
+        return cls(
+            kind=str(data["kind"]),
+            text=str(data.get("text", "")),
+            audit_event_id=data.get("audit_event_id"),
+            category_ids=tuple(data.get("category_ids") or ()),
+        )
+
+
 # --------------------------------------------------------------------------- customization input
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.rate_fields import rate_field
 from portfolios.models import Security, Strategy, StrategyVersion
 
 
@@ -82,7 +83,13 @@ class WeightSerializer(serializers.Serializer):
     ticker = serializers.CharField()
     name = serializers.CharField()
     sector = serializers.CharField()
-    weight = serializers.DecimalField(max_digits=12, decimal_places=10)
+    weight = rate_field(
+        help_text="The name's weight in the strategy's model portfolio.",
+        minimum="0",
+        maximum="1",
+        max_digits=12,
+        decimal_places=10,
+    )
 
 
 class StrategyWeightsSerializer(serializers.Serializer):

@@ -61,12 +61,17 @@ def strategy_weights_by_slug(*, slug: str, on: date | None = None) -> dict[int, 
     return strategy_weights(version=strategy_version_current(strategy=strategy, on=on))
 
 
+def _fraction(percent: float | None) -> float | None:
+    """The risk helpers answer in percent a year; pages take fractions (the `percent` filter)."""
+    return None if percent is None else percent / 100.0
+
+
 @dataclass
 class StrategyRow:
     strategy: Strategy
     version: StrategyVersion | None
     n_names: int
-    te_pct: float | None  # to the benchmark
+    tracking_error: float | None  # to the benchmark, a fraction of 1 a year
     benchmark: Strategy | None
 
 
@@ -100,13 +105,15 @@ def strategy_rows(*, include_inactive: bool = False) -> list[StrategyRow]:
         if model is not None and strategy.benchmark_id and version is not None:
             bench = weights_of(strategy.benchmark_id)
             if bench:
-                te = tracking_error_pct(weights=weights_of(strategy.pk), target=bench, model=model)
+                te = _fraction(
+                    tracking_error_pct(weights=weights_of(strategy.pk), target=bench, model=model)
+                )
         rows.append(
             StrategyRow(
                 strategy=strategy,
                 version=version,
                 n_names=version.n_names if version is not None else 0,
-                te_pct=te,
+                tracking_error=te,
                 benchmark=strategy.benchmark,
             )
         )
@@ -135,17 +142,9 @@ class Holding:
     benchmark_weight: Decimal | None
 
     @property
-    def percent(self) -> float:
-        return 100.0 * float(self.weight)
-
-    @property
-    def benchmark_percent(self) -> float | None:
-        return None if self.benchmark_weight is None else 100.0 * float(self.benchmark_weight)
-
-    @property
-    def active_percent(self) -> float | None:
-        bench = self.benchmark_percent
-        return None if bench is None else self.percent - bench
+    def active_weight(self) -> Decimal | None:
+        """Weight over the benchmark's, a fraction of 1 (pages format it with `percent`)."""
+        return None if self.benchmark_weight is None else self.weight - self.benchmark_weight
 
 
 @dataclass
@@ -156,9 +155,11 @@ class StrategyDetail:
     holdings: list[Holding]  # largest first, `top` of them
     n_names: int
     sectors: list[SectorBar]
-    characteristics: list[tuple[str, str]] = field(default_factory=list)
-    te_pct: float | None = None
-    volatility_pct: float | None = None
+    # (label, value, places): a rate (a fraction, shown with `percent:places`) or, places
+    # None, a text as it is.
+    characteristics: list[tuple[str, object, int | None]] = field(default_factory=list)
+    tracking_error: float | None = None  # to the benchmark, a fraction of 1 a year
+    volatility: float | None = None  # predicted, a fraction of 1 a year
     risk_model: RiskModel | None = None
 
 
@@ -214,26 +215,34 @@ def strategy_detail(
     model_row = risk_model_latest()
     model = risk_model_load(row_id=model_row.pk) if model_row is not None else None
     te = (
-        tracking_error_pct(weights=weights, target=bench_weights, model=model)
+        _fraction(tracking_error_pct(weights=weights, target=bench_weights, model=model))
         if model is not None and weights and bench_weights
         else None
     )
-    vol = volatility_pct(weights=weights, model=model) if model is not None and weights else None
+    vol = (
+        _fraction(volatility_pct(weights=weights, model=model))
+        if model is not None and weights
+        else None
+    )
     values = [float(w) for w in weights.values()]
     characteristics = []
     if values:
         characteristics = [
-            ("Names", f"{len(values)}"),
-            ("Largest weight", f"{100 * max(values):.2f}%"),
-            ("Top 10 weight", f"{100 * sum(sorted(values, reverse=True)[:10]):.1f}%"),
-            ("Effective number of names", f"{1.0 / sum(v * v for v in values):.0f}"),
-            ("Sectors held", f"{sum(1 for s in sectors if s.weight > 0)} of {len(GICS_SECTORS)}"),
+            ("Names", f"{len(values)}", None),
+            ("Largest weight", max(values), 2),
+            ("Top 10 weight", sum(sorted(values, reverse=True)[:10]), 1),
+            ("Effective number of names", f"{1.0 / sum(v * v for v in values):.0f}", None),
+            (
+                "Sectors held",
+                f"{sum(1 for s in sectors if s.weight > 0)} of {len(GICS_SECTORS)}",
+                None,
+            ),
         ]
         n_small = Security.objects.filter(
             pk__in=list(weights), indices__contains="S&P 600"
         ).values_list("pk", flat=True)
         small = sum(float(weights[pk]) for pk in n_small)
-        characteristics.append(("In the S&P 600 (small cap)", f"{100 * small:.1f}%"))
+        characteristics.append(("In the S&P 600 (small cap)", small, 1))
     return StrategyDetail(
         strategy=strategy,
         version=version,
@@ -242,7 +251,7 @@ def strategy_detail(
         n_names=len(weights),
         sectors=sectors,
         characteristics=characteristics,
-        te_pct=te,
-        volatility_pct=vol,
+        tracking_error=te,
+        volatility=vol,
         risk_model=model_row,
     )

@@ -74,6 +74,7 @@ def _grow(world, *, copies: int, tag: str) -> None:
     """More of every kind of row the pages and lists show, for the firm under test: households
     of the advisor, accounts in the primary household, lots and trades in every account,
     uploads and jobs."""
+    from esg.models import TargetRecomputation
     from jobs.models import Job
     from portfolios.models import (
         ImportBatch,
@@ -142,6 +143,15 @@ def _grow(world, *, copies: int, tag: str) -> None:
             status=ImportStatus.REJECTED,
         )
         Job.objects.create(firm=a.firm, created_by=a.advisor, kind="noop", title=f"Grown {tag}{n}")
+        TargetRecomputation.objects.create(
+            firm=a.firm,
+            account=a.account,
+            cause_kind="manual",
+            cause=f"Grown {tag}{n}",
+            names_removed=["QC"],
+            tracking_error_before=0.01,
+            tracking_error_after=0.02,
+        )
 
 
 def _queries(client, url: str, route: Route) -> tuple[int, int]:

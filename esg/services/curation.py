@@ -20,10 +20,11 @@ from esg.models import (
     ExclusionCategory,
     MemberSource,
     OverrideAction,
+    RecomputeCause,
     RuleField,
 )
 from esg.services.target import customized_targets_refresh_queue
-from esg.types import RebuildReport
+from esg.types import RebuildReport, RefreshCause
 from pma_engine.securities import GICS_SECTORS, INDUSTRIES
 from portfolios.models import Security
 
@@ -55,15 +56,48 @@ def rule_value_canonical(*, field: str, value: str) -> str:
     raise ValidationError(f"No {field} called “{cleaned}”.{hint}")
 
 
+def _names(ids: list[int], tickers: dict[int, str], limit: int = 6) -> str:
+    names = sorted(tickers.get(i, "?") for i in ids)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def curation_cause_text(
+    *, added: dict[int, list[int]], removed: dict[int, list[int]], updated: set[int]
+) -> str:
+    """The change in plain words, per category: "Category Tobacco: PM added by platform staff".
+    `added` / `removed`: category id -> security ids; `updated`: categories whose members'
+    reasons changed only."""
+    category_ids = set(added) | set(removed) | updated
+    names = dict(ExclusionCategory.objects.filter(pk__in=category_ids).values_list("pk", "name"))
+    security_ids = {i for ids in (*added.values(), *removed.values()) for i in ids}
+    tickers = dict(Security.objects.filter(pk__in=security_ids).values_list("pk", "ticker"))
+    parts = []
+    for category_id in sorted(category_ids, key=lambda pk: names.get(pk, "")):
+        changes = []
+        if added.get(category_id):
+            changes.append(f"{_names(added[category_id], tickers)} added")
+        if removed.get(category_id):
+            changes.append(f"{_names(removed[category_id], tickers)} removed")
+        what = " and ".join(changes) or "member reasons updated"
+        parts.append(f"Category {names.get(category_id, '?')}: {what}")
+    return "; ".join(parts) + " by platform staff"
+
+
 def category_members_rebuild(
-    *, categories: Iterable[ExclusionCategory] | None = None
+    *,
+    categories: Iterable[ExclusionCategory] | None = None,
+    actor=None,
+    audit_event=None,
 ) -> RebuildReport:
     """Recompute members of `categories` (default: all) from rules and overrides.
 
     One read of the master (id, industry, sector), one of the rules, overrides and current
     members; then bulk create, update and delete of the difference, in one transaction.
     Only the global master is screened: a firm's legacy securities never appear in a (global)
-    member list.
+    member list. When members changed, the refresh of the targets excluding them is queued
+    with the change in plain words and its curation `audit_event` (recorded here, for `actor`,
+    when the caller has none: the admin's saves).
     """
     category_ids = (
         [category.pk for category in categories]
@@ -119,7 +153,10 @@ def category_members_rebuild(
             for key, (source, reason) in wanted.items()
             if key in existing and existing[key][1:] != (source, reason)
         ]
-        stale_ids = [member_id for key, (member_id, _, _) in existing.items() if key not in wanted]
+        stale = [
+            (key, member_id) for key, (member_id, _, _) in existing.items() if key not in wanted
+        ]
+        stale_ids = [member_id for _, member_id in stale]
         CategoryMember.objects.bulk_create(to_create, batch_size=1000)
         CategoryMember.objects.bulk_update(to_update, ["source", "reason"], batch_size=1000)
         for start in range(0, len(stale_ids), 900):  # stay under SQLite's variable limit
@@ -127,10 +164,28 @@ def category_members_rebuild(
         ExclusionCategory.objects.filter(pk__in=category_ids).update(
             members_rebuilt_at=timezone.now()
         )
-    if to_create or to_update or stale_ids:  # the targets excluding these categories changed
-        customized_targets_refresh_queue(
-            reason="category members changed", category_ids=category_ids
-        )
+        if to_create or to_update or stale_ids:  # the targets excluding them changed
+            added: dict[int, list[int]] = defaultdict(list)
+            removed: dict[int, list[int]] = defaultdict(list)
+            for member in to_create:
+                added[member.category_id].append(member.security_id)
+            for (category_id, security_id), _ in stale:
+                removed[category_id].append(security_id)
+            category_of = {member_id: key[0] for key, (member_id, _, _) in existing.items()}
+            updated = {category_of[member.pk] for member in to_update}
+            text = curation_cause_text(added=added, removed=removed, updated=updated)
+            if audit_event is None and actor is not None:
+                audit_event = _audit(firm=None, actor=actor, kind="esg_curation", summary=text)
+            customized_targets_refresh_queue(
+                reason="category members changed",
+                category_ids=category_ids,
+                cause=RefreshCause(
+                    kind=RecomputeCause.CURATION,
+                    text=text,
+                    audit_event_id=getattr(audit_event, "pk", None),
+                    category_ids=tuple(sorted(set(added) | set(removed) | updated)),
+                ),
+            )
     return RebuildReport(
         categories=len(category_ids),
         members=len(wanted),
@@ -154,13 +209,13 @@ def category_rule_add(*, category: ExclusionCategory, field: str, value: str, ac
             rule = CategoryRule(category=category, field=field, value=canonical)
             history_user_set(rule, actor)
             rule.save()
-        category_members_rebuild(categories=[category])
-        _audit(
+        event = _audit(
             firm=None,
             actor=actor,
             kind="esg_curation",
             summary=f"Added the rule {field} = {canonical} to {category.name}",
         )
+        category_members_rebuild(categories=[category], audit_event=event)
     return rule
 
 
@@ -170,8 +225,8 @@ def category_rule_remove(*, rule: CategoryRule, actor=None) -> None:
         history_user_set(rule, actor)
         summary = f"Removed the rule {rule.field} = {rule.value} from {category.name}"
         rule.delete()
-        category_members_rebuild(categories=[category])
-        _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
+        event = _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
+        category_members_rebuild(categories=[category], audit_event=event)
 
 
 def category_override_add(
@@ -195,8 +250,7 @@ def category_override_add(
         override.created_by = actor if getattr(actor, "pk", None) else override.created_by
         history_user_set(override, actor)
         override.save()
-        category_members_rebuild(categories=[category])
-        _audit(
+        event = _audit(
             firm=None,
             actor=actor,
             kind="esg_curation",
@@ -205,6 +259,7 @@ def category_override_add(
                 f"{'to' if action == 'include' else 'from'} {category.name} by hand: {reason}"
             ),
         )
+        category_members_rebuild(categories=[category], audit_event=event)
     return override
 
 
@@ -216,8 +271,8 @@ def category_override_remove(*, override: CategoryOverride, actor=None, reason: 
         override._change_reason = reason[:100] or "override removed"
         summary = f"Dropped the hand override of {override.security.ticker} in {category.name}"
         override.delete()
-        category_members_rebuild(categories=[category])
-        _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
+        event = _audit(firm=None, actor=actor, kind="esg_curation", summary=summary)
+        category_members_rebuild(categories=[category], audit_event=event)
 
 
 def history_user_set(instance, actor) -> None:
@@ -225,7 +280,7 @@ def history_user_set(instance, actor) -> None:
         instance._history_user = actor
 
 
-def _audit(**event) -> None:
+def _audit(**event):
     from accounts.audit import audit_record
 
-    audit_record(**event)
+    return audit_record(**event)

@@ -22,14 +22,16 @@ from esg.models import (
     CustomizationNote,
     CustomizedTarget,
     ExclusionCategory,
+    RecomputeCause,
     Restriction,
     RestrictionMode,
     RestrictionScope,
 )
 from esg.services.curation import _known_values, history_user_set
-from esg.services.target import customized_target_compute, target_store
+from esg.services.target import customized_target_compute, target_store_recorded
 from esg.types import (
     CustomizationInput,
+    RefreshCause,
     ResolvedConcentratedPosition,
     ResolvedCustomization,
     ResolvedRestriction,
@@ -177,7 +179,11 @@ def customization_save(
         preview = customized_target_compute(account=account, resolved=resolved, as_of=as_of)
         _customization_store(account=account, actor=actor, resolved=resolved)
         if preview.has_figures:
-            target_store(account=account, preview=preview)
+            who = getattr(actor, "display_name", "") or getattr(actor, "username", "") or "?"
+            cause = RefreshCause(
+                kind=RecomputeCause.CUSTOMIZATION, text=f"Customization saved by {who}"
+            )
+            target_store_recorded(account=account, preview=preview, cause=cause)
         _audit(
             firm=account.firm_id,
             actor=actor,

@@ -18,13 +18,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from esg.models import AccountExclusion, CustomizedTarget, RestrictionMode
+from esg.models import AccountExclusion, CustomizedTarget, RecomputeCause, RestrictionMode
 from esg.selectors.customization import customization_stored
-from esg.selectors.target import Prepared, TargetUniverse, target_prepare
-from esg.types import ExclusionLine, ResolvedCustomization, TargetPreview, TargetState
+from esg.selectors.target import (
+    Prepared,
+    TargetUniverse,
+    target_prepare,
+    target_stored,
+)
+from esg.services.recomputation import target_recomputation_record
+from esg.types import (
+    ExclusionLine,
+    RefreshCause,
+    ResolvedCustomization,
+    TargetPreview,
+    TargetState,
+)
 from jobs.services import job_create
 from jobs.types import ProgressCallback
-from pma_engine.customization import Span, contradictions_find
+from pma_engine.customization import Span, contradictions_find, inputs_changes
 from pma_engine.target import TargetInfeasibleError, TargetSolveError, exclusion_costs
 from pma_engine.universe import risk_model_align
 from portfolios.selectors import risk_model_load
@@ -245,12 +257,36 @@ def target_store(*, account, preview: TargetPreview) -> CustomizedTarget:
     return target
 
 
-def customized_target_refresh(*, account, today: date | None = None) -> TargetState:
+def target_store_recorded(
+    *, account, preview: TargetPreview, cause: RefreshCause, job=None
+) -> CustomizedTarget:
+    """Store a computed target and record why it was recomputed (in the caller's transaction)."""
+    previous = target_stored(account=account)  # read before the store replaces it
+    target = target_store(account=account, preview=preview)
+    target_recomputation_record(
+        account=account, previous=previous, target=target, cause=cause, job=job
+    )
+    return target
+
+
+def _cause_on_request(*, previous: CustomizedTarget | None, prepared: Prepared) -> RefreshCause:
+    """A recomputation nobody gave a cause for (a POST, a rebalance): say what changed."""
+    if previous is None:
+        return RefreshCause(kind=RecomputeCause.MANUAL, text="First customized target computed")
+    changes = inputs_changes(stored=previous.inputs, current=prepared.inputs)
+    text = "Recomputed on request" + (f": {'; '.join(changes)}" if changes else "")
+    return RefreshCause(kind=RecomputeCause.MANUAL, text=text)
+
+
+def customized_target_refresh(
+    *, account, today: date | None = None, cause: RefreshCause | None = None, job=None
+) -> TargetState:
     """Recompute and store the account's target if its inputs changed (a POST or a job).
 
     The inputs digest (strategy version, risk model, the names each setting removes) is
     computed without solving; the solver runs only when it differs from the stored one.
-    Nothing is written without a strategy and a risk model.
+    Nothing is written without a strategy and a risk model. A recomputation is recorded with
+    `cause` (default: on request, with what changed) and the job that ran it.
     """
     as_of = today or timezone.localdate()
     resolved = customization_stored(account=account)
@@ -268,16 +304,24 @@ def customized_target_refresh(*, account, today: date | None = None) -> TargetSt
         return TargetState(target=None, preview=None, problem=" ".join(error.messages))
     if not preview.has_figures:
         return TargetState(target=None, preview=preview, problem=preview.problem)
-    return TargetState(target=target_store(account=account, preview=preview), preview=preview)
+    if cause is None:
+        cause = _cause_on_request(previous=target_stored(account=account), prepared=prepared)
+    target = target_store_recorded(account=account, preview=preview, cause=cause, job=job)
+    return TargetState(target=target, preview=preview)
 
 
 def customized_targets_refresh_queue(
-    *, reason: str, account_ids: Iterable[int] | None = None, category_ids: Iterable[int] = ()
+    *,
+    reason: str,
+    account_ids: Iterable[int] | None = None,
+    category_ids: Iterable[int] = (),
+    cause: RefreshCause | None = None,
 ):
     """Queue one job that brings the affected accounts' targets up to date (after commit).
 
     Affected: the given accounts; or those excluding one of `category_ids`; or, with neither,
     every account that has a stored target. Returns the Job, or None when nothing is affected.
+    `cause` travels in the job's params to each recomputation's record.
     """
     if account_ids is not None:
         ids = sorted(set(account_ids))
@@ -296,19 +340,30 @@ def customized_targets_refresh_queue(
     return job_create(
         kind=REFRESH_JOB,
         title=f"Customized targets: recompute ({reason})"[:200],
-        params={"account_ids": ids, "reason": reason},
+        params={
+            "account_ids": ids,
+            "reason": reason,
+            "cause": cause.as_params() if cause is not None else None,
+        },
     )
 
 
 def customized_targets_refresh(
-    *, account_ids: Iterable[int], progress: ProgressCallback | None = None
+    *,
+    account_ids: Iterable[int],
+    progress: ProgressCallback | None = None,
+    cause: RefreshCause | None = None,
+    job=None,
 ) -> dict:
-    """Recompute each account's target whose inputs changed; one transaction per account."""
+    """Recompute each account's target whose inputs changed; one transaction per account.
+
+    Each recomputation is recorded with `cause` and `job`; a retried job recomputes only what
+    is still stale and records nothing twice."""
     accounts = list(Account.objects.filter(pk__in=list(account_ids)).select_related("strategy"))
     counts = {"recomputed": 0, "current": 0, "without_target": 0}
     for done, account in enumerate(accounts, start=1):
         with transaction.atomic():
-            state = customized_target_refresh(account=account)
+            state = customized_target_refresh(account=account, cause=cause, job=job)
         if state.preview is not None and state.target is not None:
             counts["recomputed"] += 1
         elif state.target is not None:

@@ -30,9 +30,9 @@ def test_strategy_list_shows_the_six_with_tracking_errors(advisor_client, refere
     for strategy in reference_small.strategies.values():
         assert strategy.name in body
     rows = {row.strategy.slug: row for row in selectors.strategy_rows()}
-    te = rows["active-quality-core"].te_pct
-    assert te is not None and f"{te:.2f}% a year" in body
-    assert rows["di-large-cap"].te_pct is None  # no benchmark
+    te = rows["active-quality-core"].tracking_error  # a fraction of 1, shown in percent
+    assert te is not None and f"{100 * te:.2f}% a year" in body
+    assert rows["di-large-cap"].tracking_error is None  # no benchmark
     assert "synthetic" in body
 
 

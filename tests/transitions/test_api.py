@@ -70,9 +70,9 @@ def test_settings_and_batches_through_the_api(world, cast, api, django_capture_o
     admin = APIClient()
     admin.force_authenticate(cast.a.admin)
     response = admin.patch(
-        "/api/rebalance-settings/defaults/", {"loss_harvest_min_pct": "3"}, format="json"
+        "/api/rebalance-settings/defaults/", {"loss_harvest_min": 0.03}, format="json"
     )
-    assert response.status_code == 200 and response.json()["loss_harvest_min_pct"] == "3.00"
+    assert response.status_code == 200 and response.json()["loss_harvest_min"] == 0.03
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(

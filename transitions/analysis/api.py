@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from accounts.api import as_api_error
 from accounts.api_base import FirmScopedGenericViewSet
 from accounts.models import Account
+from accounts.rate_fields import float_rate_field, rate_field
 from accounts.serializers import FirmRelatedField
 from accounts.tenancy import ADVISOR_ROLES
 from transitions.analysis import selectors, services
@@ -25,6 +26,13 @@ from transitions.analysis.models import AnalysisScenario, TransitionAnalysis
 
 class AnalysisScenarioSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    final_tracking_error = float_rate_field(
+        help_text="Tracking error to the target at the horizon, a year (expected path).",
+        minimum=0.0,
+        maximum=10.0,
+        read_only=True,
+        allow_null=True,
+    )
 
     class Meta:
         model = AnalysisScenario
@@ -51,6 +59,20 @@ class TransitionAnalysisSerializer(serializers.ModelSerializer):
     job = serializers.UUIDField(source="job.public_id", read_only=True, allow_null=True)
     scenarios = AnalysisScenarioSerializer(many=True, read_only=True)
     stale_reason = serializers.SerializerMethodField()
+    te_goal = rate_field(
+        help_text="Tracking-error goal a year: in target at or below it.",
+        minimum="0.0001",
+        maximum="0.5",
+        read_only=True,
+    )
+    drift = rate_field(
+        help_text="Expected return a year.",
+        minimum="-0.49",
+        maximum="0.49",
+        max_digits=7,
+        decimal_places=4,
+        read_only=True,
+    )
 
     class Meta:
         model = TransitionAnalysis
@@ -99,8 +121,18 @@ class AnalysisStartSerializer(serializers.Serializer):
         help_text='e.g. ["immediate", "timeline:3", "gain_budget:0", "hold"]',
     )
     years = serializers.IntegerField(default=5)
-    te_goal = serializers.FloatField(default=0.005, help_text="a fraction: 0.005 = 0.5 %")
-    drift = serializers.FloatField(default=0.06)
+    te_goal = float_rate_field(
+        help_text="Tracking-error goal a year: in target at or below it. Default 0.005.",
+        minimum=0.0001,
+        maximum=0.5,
+        default=0.005,
+    )
+    drift = float_rate_field(
+        help_text="Expected return a year, for the simulated markets. Default 0.06.",
+        minimum=-0.49,
+        maximum=0.49,
+        default=0.06,
+    )
     paths = serializers.IntegerField(default=100)
     seed = serializers.IntegerField(default=7)
 

@@ -3,8 +3,11 @@ the goal and the market assumptions. It parses; the service validates."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
+from accounts.fields import PercentField
 from transitions.analysis.scenarios import budget_why_not, default_scenarios
 
 PRESETS = (
@@ -32,13 +35,18 @@ class AnalysisStartForm(forms.Form):
         help_text="Comma-separated, e.g. timeline:4, gain_budget:15000, tax_budget:8000",
     )
     years = forms.IntegerField(initial=5, label="Horizon (years)", help_text="1 to 10 years.")
-    te_goal_pct = forms.DecimalField(
-        initial=0.5,
+    # Typed in percent (accounts.fields), cleaned to fractions of 1 as the service takes them.
+    te_goal_pct = PercentField(
+        initial=Decimal("0.005"),
         decimal_places=3,
-        label="Tracking-error goal (% a year)",
+        min_value="0.01",
+        max_value=50,
+        label="Tracking-error goal, a year",
         help_text="In target once the tracking error is at or below this.",
     )
-    drift_pct = forms.DecimalField(initial=6, decimal_places=2, label="Expected return (% a year)")
+    drift_pct = PercentField(
+        initial=Decimal("0.06"), min_value=-49, max_value=49, label="Expected return, a year"
+    )
     paths = forms.IntegerField(
         initial=100, label="Simulated market paths", help_text="0 for the expected path only."
     )
@@ -64,8 +72,8 @@ class AnalysisStartForm(forms.Form):
         return {
             "scenarios": self.scenario_names(),
             "years": data["years"],
-            "te_goal": float(data["te_goal_pct"]) / 100,
-            "drift": float(data["drift_pct"]) / 100,
+            "te_goal": float(data["te_goal_pct"]),
+            "drift": float(data["drift_pct"]),
             "paths": data["paths"],
             "seed": data["seed"],
         }

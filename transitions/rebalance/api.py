@@ -20,6 +20,7 @@ from transitions.rebalance import batch as batch_services
 from transitions.rebalance import selectors, services
 from transitions.rebalance.models import RebalanceBatch, TradeList
 from transitions.rebalance.serializers import (
+    AccountSettingsSerializer,
     BatchCreateSerializer,
     BatchDetailSerializer,
     BatchSerializer,
@@ -28,6 +29,9 @@ from transitions.rebalance.serializers import (
     SettingsSerializer,
     TradeListDetailSerializer,
     TradeListSerializer,
+    settings_errors_as_api,
+    settings_json_as_fractions,
+    settings_values,
 )
 from transitions.rebalance.settings import settings_effective
 
@@ -37,6 +41,17 @@ def _call(func, **kwargs):
         return func(**kwargs)
     except DjangoValidationError as error:
         raise as_api_error(error) from error
+
+
+def _settings_save(**kwargs):
+    """Save settings; a refusal names the API's fields (rates by their fraction names)."""
+    try:
+        return services.rebalance_settings_save(**kwargs)
+    except DjangoValidationError as error:
+        api_error = as_api_error(error)
+        if isinstance(api_error.detail, dict):
+            api_error.detail = settings_errors_as_api(api_error.detail)
+        raise api_error from error
 
 
 class TradeListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FirmScopedGenericViewSet):
@@ -164,7 +179,7 @@ class RebalanceBatchViewSet(
 
 
 def _effective_json(account) -> dict:
-    return settings_effective(account=account).as_json()
+    return settings_json_as_fractions(settings_effective(account=account).as_json())
 
 
 class RebalanceSettingsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewSet):
@@ -177,7 +192,7 @@ class RebalanceSettingsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewS
     allowed_roles = ADVISOR_ROLES
     http_method_names = ["get", "patch", "put", "head", "options"]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=AccountSettingsSerializer)
     def retrieve(self, request, public_id=None):
         account = self.get_object()
         row = selectors.settings_row(firm=request.user.firm, account=account)
@@ -189,17 +204,14 @@ class RebalanceSettingsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewS
             }
         )
 
-    @extend_schema(request=SettingsSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SettingsSerializer, responses=AccountSettingsSerializer)
     def partial_update(self, request, public_id=None):
         account = self.get_object()
         row = selectors.settings_row(firm=request.user.firm, account=account)
         data = SettingsSerializer(row, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        current = SettingsSerializer(row).data if row else {}
-        values = {**{k: v for k, v in current.items()}, **data.validated_data}
-        values = {k: _decimal_or(v) for k, v in values.items()}
-        _call(
-            services.rebalance_settings_save,
+        values = {k: _decimal_or(v) for k, v in settings_values(data, row).items()}
+        _settings_save(
             firm=request.user.firm,
             actor=request.user,
             values=values,
@@ -221,9 +233,8 @@ class RebalanceSettingsViewSet(mixins.RetrieveModelMixin, FirmScopedGenericViewS
             raise PermissionDenied("Only a firm admin may change the firm's defaults.")
         data = SettingsSerializer(row, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        current = SettingsSerializer(row).data if row else {}
-        values = {k: _decimal_or(v) for k, v in {**current, **data.validated_data}.items()}
-        row = _call(services.rebalance_settings_save, firm=firm, actor=request.user, values=values)
+        values = {k: _decimal_or(v) for k, v in settings_values(data, row).items()}
+        row = _settings_save(firm=firm, actor=request.user, values=values)
         return Response(SettingsSerializer(row).data)
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from accounts.fields import BASIS_POINTS, PERCENT, PercentField
 from transitions.rebalance.models import BatchScope, BudgetKind
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0, "required": False}
-PERCENT = {"max_digits": 6, "decimal_places": 2, "min_value": 0, "required": False}
+# Rates are typed in percent (accounts.fields); these columns keep percent (basis points for
+# the trading cost), so the form cleans to those units.
+IN_PERCENT = {"stored_per_percent": PERCENT, "required": False}
+# Form field -> stored column where they differ (the trading cost is typed in %, kept in bps).
+STORED_NAMES = {"trading_cost_pct": "trading_cost_bps"}
 
 
 class RebalanceSettingsForm(forms.Form):
@@ -17,18 +22,29 @@ class RebalanceSettingsForm(forms.Form):
     budget_amount = forms.DecimalField(
         label="Budget amount ($)", help_text="Zero allowed: no net gain / no tax.", **MONEY
     )
-    loss_harvest_min_pct = forms.DecimalField(
-        label="Harvest losses of at least (% of basis)", **PERCENT
+    loss_harvest_min_pct = PercentField(
+        label="Harvest losses of at least (of the lot's basis)", max_value=100, **IN_PERCENT
     )
     loss_harvest_min_value = forms.DecimalField(label="... and at least ($ per lot)", **MONEY)
     withdrawal = forms.DecimalField(label="Cash to raise: withdrawal ($)", **MONEY)
     deposit = forms.DecimalField(label="Cash to invest: deposit ($)", **MONEY)
     cash_target = forms.DecimalField(label="Cash to keep after trades ($)", **MONEY)
     min_trade_value = forms.DecimalField(label="Smallest trade ($)", **MONEY)
-    max_turnover_pct = forms.DecimalField(label="Turnover cap (% of the account)", **PERCENT)
+    max_turnover_pct = PercentField(
+        label="Turnover cap (buys plus sells, of the account)", max_value=2000, **IN_PERCENT
+    )
     whole_shares = forms.ChoiceField(label="Shares")
-    trading_cost_bps = forms.DecimalField(label="Trading cost (basis points)", **PERCENT)
-    te_max_pct = forms.DecimalField(label="Tracking-error ceiling (% a year)", **PERCENT)
+    trading_cost_pct = PercentField(
+        label="Trading cost (of the amount traded)",
+        help_text="0.05 % is 5 basis points.",
+        max_value=5,
+        decimal_places=4,
+        stored_per_percent=BASIS_POINTS,
+        required=False,
+    )
+    te_max_pct = PercentField(
+        label="Tracking-error ceiling, a year", min_value="0.01", max_value=50, **IN_PERCENT
+    )
 
     def __init__(self, *args, is_firm: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +64,8 @@ class RebalanceSettingsForm(forms.Form):
                     field.help_text = field.help_text or "Empty: the firm's default."
 
     def values(self) -> dict:
-        data = dict(self.cleaned_data)
+        """The cleaned values under the stored columns' names, in their units."""
+        data = {STORED_NAMES.get(name, name): value for name, value in self.cleaned_data.items()}
         shares = data.pop("whole_shares", "")
         data["whole_shares"] = {"whole": True, "fractional": False}.get(shares)
         return data
@@ -57,7 +74,10 @@ class RebalanceSettingsForm(forms.Form):
 def settings_initial(row) -> dict:
     if row is None:
         return {}
-    initial = {name: getattr(row, name) for name in RebalanceSettingsForm.base_fields}
+    initial = {
+        name: getattr(row, STORED_NAMES.get(name, name))
+        for name in RebalanceSettingsForm.base_fields
+    }
     initial["whole_shares"] = {True: "whole", False: "fractional"}.get(row.whole_shares, "")
     return initial
 

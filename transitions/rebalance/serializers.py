@@ -7,6 +7,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account, User
+from accounts.rate_fields import (
+    StoredPercentRateField,
+    float_rate_field,
+    fraction_of_stored,
+    rate_field,
+)
 from accounts.serializers import FirmRelatedField
 from transitions.rebalance.models import (
     BatchScope,
@@ -65,6 +71,27 @@ class TradeListSerializer(serializers.ModelSerializer):
     approved_by = serializers.CharField(source="approved_by.display_name", default=None)
     executed_by = serializers.CharField(source="executed_by.display_name", default=None)
     job = serializers.UUIDField(source="job.public_id", default=None, read_only=True)
+    tracking_error_before = float_rate_field(
+        help_text="Tracking error to the customized target before the trades, a year.",
+        minimum=0.0,
+        maximum=10.0,
+        read_only=True,
+        allow_null=True,
+    )
+    tracking_error_after = float_rate_field(
+        help_text="Tracking error to the customized target after the trades, a year.",
+        minimum=0.0,
+        maximum=10.0,
+        read_only=True,
+        allow_null=True,
+    )
+    turnover = float_rate_field(
+        help_text="Buys plus sells over the account's value.",
+        minimum=0.0,
+        maximum=1000.0,
+        read_only=True,
+    )
+    settings_used = serializers.SerializerMethodField()
 
     class Meta:
         model = TradeList
@@ -100,6 +127,10 @@ class TradeListSerializer(serializers.ModelSerializer):
             "job",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_settings_used(self, trade_list) -> dict:
+        return settings_json_as_fractions(trade_list.settings_used or {})
 
 
 class TradeListDetailSerializer(TradeListSerializer):
@@ -183,23 +214,158 @@ class BatchCreateSerializer(serializers.Serializer):
         return fields
 
 
+# API name -> (stored name, stored units per 1). Stored in percent / basis points, the API
+# speaks fractions of 1 like every other rate.
+STORED_RATES = {
+    "loss_harvest_min": ("loss_harvest_min_pct", 100),
+    "max_turnover": ("max_turnover_pct", 100),
+    "trading_cost": ("trading_cost_bps", 10_000),
+    "te_max": ("te_max_pct", 100),
+}
+
+
+def settings_json_as_fractions(data: dict) -> dict:
+    """Effective settings (EffectiveSettings.as_json, or a trade list's settings_used) with
+    the rates as fractions under their API names; everything else as it is."""
+    out = dict(data)
+    for api_name, (stored, scale) in STORED_RATES.items():
+        if stored in out:
+            out[api_name] = fraction_of_stored(out.pop(stored), scale=scale)
+    for name in ("short_term_rate", "long_term_rate"):  # already fractions, as numbers
+        if name in out:
+            out[name] = fraction_of_stored(out[name])
+    return out
+
+
+def settings_errors_as_api(errors: dict) -> dict:
+    """A service's refusal keyed by stored names, re-keyed by the API's names."""
+    api_names = {stored: api_name for api_name, (stored, _scale) in STORED_RATES.items()}
+    return {api_names.get(key, key): value for key, value in errors.items()}
+
+
+def settings_values(serializer: SettingsSerializer, row) -> dict:
+    """The values a settings write saves: the stored overrides, then what the caller sent
+    (both under the stored names, rates in their stored units)."""
+    current = {name: getattr(row, name) for name in SETTINGS_STORED_FIELDS} if row else {}
+    return {**current, **serializer.validated_data}
+
+
 class SettingsSerializer(serializers.ModelSerializer):
     budget_kind = serializers.ChoiceField(choices=BudgetKind.choices, required=False)
+    loss_harvest_min = StoredPercentRateField(
+        scale=100,
+        source="loss_harvest_min_pct",
+        help_text="A loss worth taking: at least this share of the lot's basis.",
+        minimum="0",
+        maximum="1",
+        decimal_places=4,
+        required=False,
+    )
+    max_turnover = StoredPercentRateField(
+        scale=100,
+        source="max_turnover_pct",
+        help_text="Turnover cap: buys plus sells over the account's value; null: no cap.",
+        minimum="0",
+        maximum="20",
+        decimal_places=4,
+        required=False,
+    )
+    trading_cost = StoredPercentRateField(
+        scale=10_000,
+        source="trading_cost_bps",
+        help_text="Trading cost per dollar traded (0.0005 = 5 basis points).",
+        minimum="0",
+        maximum="0.05",
+        decimal_places=6,
+        required=False,
+    )
+    te_max = StoredPercentRateField(
+        scale=100,
+        source="te_max_pct",
+        help_text="Tracking-error ceiling after the trades, a year; null: no ceiling.",
+        minimum="0.0001",
+        maximum="0.5",
+        decimal_places=4,
+        required=False,
+    )
 
     class Meta:
         model = RebalanceSettings
         fields = [
             "budget_kind",
             "budget_amount",
-            "loss_harvest_min_pct",
+            "loss_harvest_min",
             "loss_harvest_min_value",
             "withdrawal",
             "deposit",
             "cash_target",
             "min_trade_value",
-            "max_turnover_pct",
+            "max_turnover",
             "whole_shares",
-            "trading_cost_bps",
-            "te_max_pct",
+            "trading_cost",
+            "te_max",
         ]
         extra_kwargs = {name: {"required": False} for name in fields}
+
+
+SETTINGS_STORED_FIELDS = tuple(
+    STORED_RATES[name][0] if name in STORED_RATES else name
+    for name in SettingsSerializer.Meta.fields
+)
+
+
+def _money(help_text: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=2, help_text=help_text, **kwargs)
+
+
+class EffectiveSettingsSerializer(serializers.Serializer):
+    """The settings a rebalance of the account uses (its own, else the firm's, else built-in),
+    rates as fractions of 1 under the API's names."""
+
+    budget_kind = serializers.ChoiceField(choices=["none", "gain", "tax"])
+    budget_amount = _money("Budget for the period; null: no limit.", allow_null=True)
+    loss_harvest_min = rate_field(
+        help_text="A loss worth taking: at least this share of the lot's basis.",
+        minimum="0",
+        maximum="1",
+    )
+    loss_harvest_min_value = _money("... and at least this many dollars per lot.")
+    withdrawal = _money("Cash to raise.")
+    deposit = _money("Cash to invest.")
+    cash_target = _money("Cash to keep after the trades.")
+    min_trade_value = _money("Smallest trade, $.")
+    max_turnover = rate_field(
+        help_text="Turnover cap; null: no cap.", minimum="0", maximum="20", allow_null=True
+    )
+    whole_shares = serializers.BooleanField()
+    trading_cost = rate_field(
+        help_text="Trading cost per dollar traded.", minimum="0", maximum="0.05"
+    )
+    te_max = rate_field(
+        help_text="Tracking-error ceiling, a year; null: none.",
+        minimum="0.0001",
+        maximum="0.5",
+        allow_null=True,
+    )
+    short_term_rate = rate_field(
+        help_text="The client's rate on short-term gains (0 in a tax-deferred account).",
+        minimum="0",
+        maximum="0.9",
+    )
+    long_term_rate = rate_field(
+        help_text="The client's rate on long-term gains (0 in a tax-deferred account).",
+        minimum="0",
+        maximum="0.9",
+    )
+    inherited = serializers.ListField(
+        child=serializers.CharField(), help_text="Settings that came from the firm's defaults."
+    )
+
+
+class AccountSettingsSerializer(serializers.Serializer):
+    """GET/PATCH /api/rebalance-settings/<account>/: the account's overrides (empty: none) and
+    the settings in force."""
+
+    account = serializers.UUIDField()
+    overrides = SettingsSerializer()
+    effective = EffectiveSettingsSerializer()

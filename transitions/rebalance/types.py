@@ -42,6 +42,11 @@ class EffectiveSettings:
         } | {"inherited": list(self.inherited)}
 
     @property
+    def loss_harvest_min(self) -> Decimal:
+        """The harvest threshold as a fraction of 1 (pages format it with `percent`)."""
+        return self.loss_harvest_min_pct / 100
+
+    @property
     def budget_label(self) -> str:
         if self.budget_kind == "none" or self.budget_amount is None:
             return "no limit"
