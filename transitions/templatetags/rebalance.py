@@ -20,11 +20,3 @@ STATUS_BADGES = {
 @register.filter
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(str(status), "")
-
-
-@register.filter
-def te_percent(value) -> str:
-    """A tracking error (fraction a year) as '1.90 %'."""
-    if value is None or value == "":
-        return "—"
-    return f"{100 * float(value):.2f} %"
