@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from portfolios.lots.cash import cash_entry_note
 from portfolios.models import TaxLot
 from tests.conftest import browser_login
 from tests.lots.conftest import security_make
@@ -44,6 +45,8 @@ def holdings(cast):
     _lot(cast, aapl, "5.5", "800", date(2026, 6, 1), "A2-WASH-REPLACEMENT", wash="123456.78")
     _lot(cast, msft, "3", "900", date(2021, 3, 1), "M1")
     _lot(cast, xom, "1", "50", date(2022, 2, 2), "X1")
+    # The IRA's 1,000.00 of cash, recorded in its cash ledger as the product records cash.
+    cash_entry_note(account=cast.a.ira, actor=cast.a.advisor, delta=cast.a.ira.cash_balance)
     return cast.a.account
 
 
