@@ -22,6 +22,7 @@ from esg.models import (
     ExclusionCategory,
     TargetRecomputation,
 )
+from esg.templatetags.esg import names_brief
 from pma_portal.admin_base import ViewOnlyAdminMixin
 
 
@@ -245,8 +246,8 @@ class TargetRecomputationInline(RecomputationReadOnly, admin.TabularInline):
 
 
 def _names(row: TargetRecomputation) -> str:
-    added = ", ".join(row.names_added) or "none"
-    removed = ", ".join(row.names_removed) or "none"
+    added = names_brief(row.names_added, limit=20) or "none"
+    removed = names_brief(row.names_removed, limit=20) or "none"
     return f"in: {added}; out: {removed}"
 
 

@@ -27,3 +27,18 @@ def weight_change_class(value) -> str:
     if abs(percent) < 0.005:
         return ""
     return "gain" if percent > 0 else "loss"
+
+
+NAMES_SHOWN = 8
+
+
+def names_brief(names, limit: int = NAMES_SHOWN) -> str:
+    """Tickers as a short list: the first `limit`, then how many more ('A, B and 402 more'),
+    so a first target of 400 names reads as a sentence, not a wall."""
+    names = list(names or ())
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+register.filter("names_brief", names_brief)

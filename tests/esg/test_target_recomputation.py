@@ -255,3 +255,12 @@ def test_staff_read_one_recomputation_with_its_tracking_errors_in_percent(client
     assert f"{100 * row.tracking_error_before:.2f}%" in html
     assert f"{100 * row.tracking_error_after:.2f}%" in html
     assert "Category Weapons: CAT added by platform staff" in html
+
+
+def test_a_long_list_of_names_reads_as_a_sentence():
+    from esg.templatetags.esg import names_brief
+
+    names = [f"T{n:03d}" for n in range(400)]
+    assert names_brief(names) == "T000, T001, T002, T003, T004, T005, T006, T007 and 392 more"
+    assert names_brief(["MO", "PM"]) == "MO, PM"
+    assert names_brief([]) == ""
