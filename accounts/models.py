@@ -341,8 +341,9 @@ class AuditEvent(models.Model):
     """One change, in plain words: who did what, when, to which household or account.
 
     Written by the services that make the change (accounts/audit.py), never edited; a firm
-    admin reads and exports them. Curation by platform staff has no firm: it is recorded once
-    per firm whose accounts it touched, or with firm None for the platform's own history."""
+    admin reads and exports them. Curation by platform staff is recorded with firm None (the
+    platform's own history); each account whose target it recomputed gets an event in its
+    firm's trail (esg.services.recomputation)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     firm = models.ForeignKey(

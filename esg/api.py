@@ -25,7 +25,11 @@ from esg.models import (
     RestrictionMode,
     RestrictionScope,
 )
-from esg.serializers import TargetPreviewSerializer, TargetStateSerializer
+from esg.serializers import (
+    ExclusionLineSerializer,
+    TargetPreviewSerializer,
+    TargetStateSerializer,
+)
 from esg.types import (
     ConcentratedPositionInput,
     CustomizationInput,
@@ -163,6 +167,14 @@ class CustomizationSerializer(serializers.Serializer):
         }
 
 
+class CustomizationSavedSerializer(CustomizationSerializer):
+    """What a save answers: the customization as saved, the notes of its resolution (merged
+    rows and the like) and the figures of all its settings together."""
+
+    notes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    total = ExclusionLineSerializer(read_only=True, allow_null=True)
+
+
 def _customization_input(data: dict, *, current: CustomizationInput | None = None):
     """Validated serializer data as a CustomizationInput; parts not sent keep `current`."""
     current = current or CustomizationInput()
@@ -226,6 +238,11 @@ class CustomizationViewSet(FirmScopedViewSet):
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed("POST", detail="Save a customization with PUT on its account.")
 
+    @extend_schema(request=CustomizationSerializer, responses=CustomizationSavedSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=CustomizationSerializer, responses=CustomizationSavedSerializer)
     def update(self, request, *args, **kwargs):
         account = self.get_object()
         serializer = self.get_serializer(account, data=request.data, partial=kwargs.get("partial"))

@@ -4,6 +4,7 @@ and the tracking error before and after. Written in the transaction that stores 
 
 from __future__ import annotations
 
+from accounts.audit import audit_record
 from esg.models import AccountExclusion, CustomizedTarget, RecomputeCause, TargetRecomputation
 from esg.types import RefreshCause
 from portfolios.models import Security
@@ -41,7 +42,7 @@ def target_recomputation_record(
             .values_list("category_id", flat=True)
             .first()
         )
-    return TargetRecomputation.objects.create(
+    row = TargetRecomputation.objects.create(
         firm_id=account.firm_id,
         account=account,
         cause_kind=cause.kind,
@@ -54,3 +55,14 @@ def target_recomputation_record(
         tracking_error_before=previous.tracking_error if previous is not None else None,
         tracking_error_after=target.tracking_error,
     )
+    if cause.kind == RecomputeCause.CURATION:
+        # The firm's own books and records: platform curation changed one of its accounts.
+        audit_record(
+            firm=account.firm_id,
+            actor=None,
+            kind="esg_curation",
+            account=account,
+            summary=f"Customized target of {account.name} recomputed after platform "
+            f"curation: {cause.text}"[:500],
+        )
+    return row

@@ -172,3 +172,23 @@ def test_customization_list_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         response = api.get("/api/customizations/")
     assert response.json()["count"] == 3
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_saved_customizations_answer_has_exactly_the_documented_fields(
+    api, client, cast, di_account, method
+):
+    """The schema is exact: what PUT/PATCH answer (the customization, the notes and the
+    total's figures) is what the schema documents for their 200, field for field."""
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/customizations/{public_id}/"][method]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    api.force_authenticate(cast.a.advisor)
+    response = getattr(api, method)(
+        f"/api/customizations/{di_account.public_id}/", {"categories": ["tobacco"]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert set(body) == set(component["properties"])
+    assert {"notes", "total"} <= set(body)

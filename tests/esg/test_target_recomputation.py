@@ -264,3 +264,18 @@ def test_a_long_list_of_names_reads_as_a_sentence():
     assert names_brief(names) == "T000, T001, T002, T003, T004, T005, T006, T007 and 392 more"
     assert names_brief(["MO", "PM"]) == "MO, PM"
     assert names_brief([]) == ""
+
+
+def test_each_firms_trail_records_the_curation_that_recomputed_its_accounts(curated, cast):
+    """Books and records: a firm admin's audit trail says that platform curation changed the
+    target of each of the firm's accounts, and only of the firm's own."""
+    a, b = curated
+    for firm_cast, account, other in ((cast.a, a, b), (cast.b, b, a)):
+        events = AuditEvent.objects.visible_to(firm_cast.admin).filter(kind="esg_curation")
+        (event,) = events
+        assert event.account == account
+        assert event.summary == (
+            f"Customized target of {account.name} recomputed after platform curation: "
+            "Category Weapons: CAT added by platform staff"
+        )
+        assert not events.filter(account=other).exists()
