@@ -26,6 +26,7 @@ from pma_engine.transition import (
 )
 from pma_engine.transition.engine import TE_FLOOR_SLACK
 from pma_engine.transition.planner import opening_plan
+from portfolios.selectors import account_values
 from transitions.analysis.inputs import AccountSnapshot, AnalysisInputError, account_snapshot
 from transitions.analysis.models import (
     AnalysisScenario,
@@ -293,15 +294,10 @@ def transition_analysis_run(
             {str(snapshot.security_ids[i]): s for i, s in run.first_year_trades.buy.items()}
             for run in result.expected.scenarios
         ]
-        stored["initial_value"] = round(
-            float(
-                (
-                    snapshot.problem.lot_shares
-                    * snapshot.problem.prices[snapshot.problem.lot_asset]
-                ).sum()
-                + snapshot.problem.cash
-            ),
-            2,
+        # The account's value as its pages show it (each lot's shares x price to the cent,
+        # plus cash), so "Value today" reconciles with the account page at the analysis date.
+        stored["initial_value"] = str(
+            account_values(accounts=[analysis.account]).get(analysis.account.pk, Decimal("0.00"))
         )
         stored["target_source"] = snapshot.target_source
         url = reverse("analysis-detail", kwargs={"public_id": analysis.public_id})

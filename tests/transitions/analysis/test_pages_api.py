@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -119,6 +120,24 @@ def test_api_start_read_export(client, analysis_world, django_capture_on_commit_
     assert [s["name"] for s in data["scenarios"]] == ["immediate", "hold"]
     assert data["result"]["paths"] == {"count": 3, "seed": 5}
     assert "p90" in data["result"]["scenarios"][0]["paths"]["years"][0]["tax"]
+    # "Value today" reconciles with the account page: each lot's shares x latest close to
+    # the cent, plus the 5,000.00 of cash, summed by hand here.
+    from portfolios.models import TaxLot
+    from portfolios.selectors import latest_prices
+
+    lots = list(TaxLot.objects.filter(account=account))
+    closes = latest_prices(security_ids={lot.security_id for lot in lots})
+    by_hand = sum(
+        ((lot.shares * closes[lot.security_id].close).quantize(Decimal("0.01")) for lot in lots),
+        Decimal("5000.00"),
+    )
+    assert Decimal(data["result"]["initial_value"]) == by_hand
+    page = client.get(reverse("analysis-detail", kwargs={"public_id": public_id})).content.decode()
+    account_page = client.get(
+        reverse("account-detail", kwargs={"public_id": account.public_id})
+    ).content.decode()
+    assert f'data-value="{by_hand}"' in page
+    assert f'data-key="account-total" data-value="{by_hand}"' in account_page
     listing = client.get(reverse("api-transition-analysis-list"), {"account": account.public_id})
     assert [row["id"] for row in listing.json()["results"]] == [public_id]
     assert "result" not in listing.json()["results"][0]

@@ -89,7 +89,7 @@ def test_paths_fan_out_over_workers(two_workers, cast, reference_small):
     # Paths ran in other processes whose solvers were built cold: a degenerate optimum (many
     # trades meet a 0.05 % ceiling equally well) can differ by a few dollars of a ~$120k account
     # (engine note in the report); within 1e-4 of the account's value, counts exact.
-    scale = 1e-4 * analysis.result["initial_value"]
+    scale = 1e-4 * float(analysis.result["initial_value"])
     diffs = [
         (path, a, b)
         for path, a, b in _diff(_without_seconds(stored), _without_seconds(direct))
