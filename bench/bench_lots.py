@@ -91,6 +91,9 @@ def _run(vendor: str) -> dict[str, dict]:
     batch = services.holdings_upload(
         client=client, actor=advisor, filename="bench.csv", content=content
     )
+    if batch.status == "checking":  # a file this size is checked by a job: do its work here
+        services.holdings_check_run(batch=batch)
+        batch.refresh_from_db()
     checked = time.perf_counter() - started
     assert batch.status == "previewed", batch.errors[:3]
     started = time.perf_counter()
