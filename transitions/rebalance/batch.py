@@ -152,7 +152,7 @@ def _lost(now=None) -> Q:
 
 
 def _gave_up_reason(attempts: int) -> str:
-    times = {1: "once", 2: "twice"}.get(attempts, f"{attempts} times")
+    times = {1: "once", 2: "twice", 3: "three times"}.get(attempts, f"{attempts} times")
     return f"The worker running this account stopped {times}; retry it."
 
 
