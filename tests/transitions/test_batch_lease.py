@@ -220,3 +220,19 @@ def test_the_reaper_is_on_the_beat_schedule(settings):
     assert {"jobs.tasks.jobs_reap_expired", "transitions.rebalance_batch_items_reap"} <= (
         tasks_scheduled
     )
+
+
+def test_items_running_from_before_leases_are_reaped_once_stuck(world, cast, dispatched):
+    """Rows claimed before the lease column existed have none: 30 minutes running is lost."""
+    batch = _running_batch(cast, [world.account, world.ira])
+    stuck, recent = batch.items.order_by("pk")
+    for item, minutes in ((stuck, 31), (recent, 29)):
+        RebalanceBatchItem.objects.filter(pk=item.pk).update(
+            status="running",
+            attempts=1,
+            started_at=timezone.now() - timedelta(minutes=minutes),
+            lease_expires_at=None,
+        )
+    assert batch_services.rebalance_batch_items_reap() == [stuck.pk]
+    assert dispatched == [stuck.pk]
+    assert batch_services.rebalance_batch_item_run(item_id=recent.pk) == "skipped"

@@ -189,7 +189,7 @@ def _item_claim(*, item_id: int) -> str:
     lease: "claimed"; "skipped" when a live worker holds it or it is finished; an item out of
     attempts is finished here instead ("done" or "failed")."""
     now = timezone.now()
-    expired = Q(status=BatchItemStatus.RUNNING, lease_expires_at__lt=now)
+    expired = _lost(now)
     out_of_attempts = RebalanceBatchItem.objects.filter(
         expired, pk=item_id, attempts__gte=max_attempts()
     ).first()
@@ -268,18 +268,14 @@ def rebalance_batch_items_reap(*, now=None) -> list[int]:
     from transitions.rebalance.tasks import rebalance_batch_item
 
     now = now or timezone.now()
-    expired = RebalanceBatchItem.objects.filter(
-        status=BatchItemStatus.RUNNING,
-        lease_expires_at__lt=now,
-        batch__status=BatchStatus.RUNNING,
-    )
+    expired = RebalanceBatchItem.objects.filter(_lost(now), batch__status=BatchStatus.RUNNING)
     for item in expired.filter(attempts__gte=max_attempts()):
         _item_give_up(item=item)
     requeued = []
     for item_id in expired.filter(attempts__lt=max_attempts()).values_list("pk", flat=True):
-        updated = RebalanceBatchItem.objects.filter(
-            pk=item_id, status=BatchItemStatus.RUNNING, lease_expires_at__lt=now
-        ).update(status=BatchItemStatus.QUEUED, lease_expires_at=None)
+        updated = RebalanceBatchItem.objects.filter(_lost(now), pk=item_id).update(
+            status=BatchItemStatus.QUEUED, lease_expires_at=None
+        )
         if updated:
             rebalance_batch_item.apply_async(args=[item_id])
             requeued.append(item_id)
