@@ -19,6 +19,7 @@ from django.db import connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+RUNNING = "running"  # the status of a row whose lease is live (jobs and batch items alike)
 
 
 class ProgressWriter:
@@ -66,17 +67,22 @@ class ProgressWriter:
 
     def renew(self, *, job_pk: int, until) -> None:
         """Extend the lease of a still-running job (the heartbeat)."""
-        from jobs.models import JobStatus
+        from jobs.models import Job
 
+        self.renew_lease(model=Job, column="lease_until", pk=job_pk, until=until)
+
+    def renew_lease(self, *, model, column: str, pk: int, until) -> None:
+        """Extend the lease held in `model.column` of a row that is still running: any leased
+        status row (a job, a batch rebalance's account) shares this one renewal."""
         own = self._connection()
         if own is None:
             return
         q = own.ops.quote_name
         with own.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {q(self._table())} SET {q('lease_until')} = %s "
+                f"UPDATE {q(model._meta.db_table)} SET {q(column)} = %s "
                 f"WHERE {q('id')} = %s AND {q('status')} = %s",
-                [until, job_pk, JobStatus.RUNNING.value],
+                [until, pk, RUNNING],
             )
 
     def close(self) -> None:
@@ -86,14 +92,22 @@ class ProgressWriter:
 
 
 class Heartbeat:
-    """Renews a running job's lease every third of the lease from a thread, so a runner busy in
-    one long step keeps its job; it dies with the worker process, and then the lease runs out."""
+    """Renews a running row's lease every third of the lease from a thread, so a runner busy in
+    one long step (an import, a solve) keeps its row; it dies with the worker process, and then
+    the lease runs out. `model.column` holds the lease (`Job.lease_until` by default)."""
 
-    def __init__(self, *, job_pk: int, lease_seconds: int) -> None:
-        self.job_pk = job_pk
+    def __init__(
+        self, *, pk: int, lease_seconds: int, model=None, column: str = "lease_until"
+    ) -> None:
+        if model is None:
+            from jobs.models import Job
+
+            model = Job
+        self.model, self.column, self.pk = model, column, pk
         self.lease_seconds = lease_seconds
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"job-{job_pk}-lease", daemon=True)
+        name = f"{model._meta.model_name}-{pk}-lease"
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def __enter__(self) -> Heartbeat:
         if connections["default"].vendor != "sqlite":
@@ -111,9 +125,13 @@ class Heartbeat:
             while not self._stop.wait(max(self.lease_seconds / 3, 0.2)):
                 until = timezone.now() + timedelta(seconds=self.lease_seconds)
                 try:
-                    writer.renew(job_pk=self.job_pk, until=until)
+                    writer.renew_lease(
+                        model=self.model, column=self.column, pk=self.pk, until=until
+                    )
                 except Exception:  # a lost connection: try again next beat
-                    logger.warning("lease renewal of job %s failed", self.job_pk, exc_info=True)
+                    logger.warning(
+                        "lease renewal of %s %s failed", self.model.__name__, self.pk, exc_info=True
+                    )
                     writer.close()
         finally:
             writer.close()

@@ -73,7 +73,7 @@ class JobTask(Task):
         try:
             job_access_check(job)
             runner = runner_for(job.kind)
-            with Heartbeat(job_pk=job.pk, lease_seconds=services.lease_seconds()):
+            with Heartbeat(pk=job.pk, lease_seconds=services.lease_seconds()):
                 result = runner(
                     job=job,
                     progress=lambda pct, msg="": services.job_progress(

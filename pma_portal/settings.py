@@ -264,11 +264,16 @@ JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
 JOBS_RETRY_BACKOFF_SECONDS = int(os.environ.get("JOBS_RETRY_BACKOFF_SECONDS", "5"))
 JOBS_REAP_EVERY_SECONDS = int(os.environ.get("JOBS_REAP_EVERY_SECONDS", "30"))
+# Batch rebalance accounts (transitions/rebalance/batch.py) hold the same lease, reaped alike.
 CELERY_BEAT_SCHEDULE = {
     "jobs_reap_expired": {
         "task": "jobs.tasks.jobs_reap_expired",
         "schedule": float(JOBS_REAP_EVERY_SECONDS),
-    }
+    },
+    "rebalance_batch_items_reap": {
+        "task": "transitions.rebalance_batch_items_reap",
+        "schedule": float(JOBS_REAP_EVERY_SECONDS),
+    },
 }
 
 LOGGING = {

@@ -2,8 +2,10 @@
 
 It listens on TEST_QUEUE only. With TEST_PAUSE_AT_PERCENT it sleeps TEST_PAUSE_SECONDS after
 the progress call of that percent, so that the test can SIGKILL it at a known point of a job
-(inside the import's transaction, or after its commit). With TEST_BEAT_SCHEDULE it also runs
-Celery beat (the reaper) embedded.
+(inside the import's transaction, or after its commit). With TEST_PAUSE_IN_SOLVE_SECONDS it
+sleeps that long inside the first rebalance solve it meets (a batch account), after writing its
+pid to TEST_PAUSE_MARKER. With TEST_BEAT_SCHEDULE it also runs Celery beat (the reapers)
+embedded.
 """
 
 from __future__ import annotations
@@ -31,6 +33,22 @@ if PAUSE_AT >= 0:
             time.sleep(PAUSE_SECONDS)
 
     services.job_progress = _progress_then_pause
+
+SOLVE_PAUSE_SECONDS = float(os.environ.get("TEST_PAUSE_IN_SOLVE_SECONDS", "0"))
+
+if SOLVE_PAUSE_SECONDS > 0:
+    from pathlib import Path
+
+    from transitions.rebalance import compute
+
+    _solve = compute.rebalance_solve
+
+    def _pause_then_solve(problem):
+        Path(os.environ["TEST_PAUSE_MARKER"]).write_text(str(os.getpid()))
+        time.sleep(SOLVE_PAUSE_SECONDS)
+        return _solve(problem)
+
+    compute.rebalance_solve = _pause_then_solve
 
 
 def main() -> None:

@@ -1,10 +1,17 @@
 """Batch rebalances: many accounts at once, one Celery task per account.
 
 A batch is a status row with one item per account. `rebalance_batch_dispatch` queues a task per
-queued item (after commit); each task claims its item with a conditional update (queued ->
-running), so a second delivery does nothing, computes the account's trade list through the same
-service as a single proposal, and counts the outcome with F() on the batch. Retrying re-queues
-the failed items only: accounts that succeeded are neither redone nor duplicated.
+queued item (after commit); each task claims its item with a conditional update (queued, or
+running with an expired lease -> running), computes the account's trade list through the same
+service as a single proposal, and counts the outcome with F() on the batch, once. Retrying
+re-queues the failed items only: accounts that succeeded are neither redone nor duplicated.
+
+Dead workers: a running item holds a lease (`lease_expires_at`, JOBS_LEASE_SECONDS) renewed by
+the jobs app's heartbeat while the account is solved. When the worker dies the lease runs out:
+a redelivered message takes the item over, and `rebalance_batch_items_reap` (Celery beat, next
+to `jobs_reap_expired`) requeues and re-dispatches it, at most JOBS_MAX_ATTEMPTS times in all;
+then the item fails with a reason and the batch can finish. A trade list that a dead attempt
+committed is reused, never computed twice.
 """
 
 from __future__ import annotations
@@ -17,16 +24,19 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jobs.services import lease_seconds, max_attempts
 from transitions.rebalance.models import (
     BatchItemStatus,
     BatchScope,
     BatchStatus,
     RebalanceBatch,
     RebalanceBatchItem,
+    TradeList,
+    TradeListStatus,
 )
 
 MAX_BATCH_ACCOUNTS = 5000
-STUCK_AFTER = timedelta(minutes=30)  # a running item older than this lost its worker
+STUCK_AFTER = timedelta(minutes=30)  # a running item without a lease (before leases) this old
 logger = logging.getLogger(__name__)
 
 
@@ -114,12 +124,13 @@ def rebalance_batch_retry(*, batch: RebalanceBatch, user) -> int:
         raise ValidationError("Only an advisor or a firm admin may retry a batch.")
     with transaction.atomic():
         locked = RebalanceBatch.objects.select_for_update().get(pk=batch.pk)
+        # Retried accounts get their attempts afresh; `finished_at` stays (see _trade_list_left).
         failed = locked.items.filter(status=BatchItemStatus.FAILED).update(
-            status=BatchItemStatus.QUEUED, error=""
+            status=BatchItemStatus.QUEUED, error="", attempts=0
         )
-        stuck = locked.items.filter(
-            status=BatchItemStatus.RUNNING, started_at__lt=timezone.now() - STUCK_AFTER
-        ).update(status=BatchItemStatus.QUEUED)
+        stuck = locked.items.filter(_lost()).update(
+            status=BatchItemStatus.QUEUED, lease_expires_at=None
+        )
         retried = failed + stuck
         if not retried:
             raise ValidationError("No failed accounts to retry.")
@@ -130,20 +141,88 @@ def rebalance_batch_retry(*, batch: RebalanceBatch, user) -> int:
     return retried
 
 
+def _lost(now=None) -> Q:
+    """Running items whose worker is gone: the lease passed (or, from before leases, none and
+    started long ago)."""
+    now = now or timezone.now()
+    return Q(status=BatchItemStatus.RUNNING) & (
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, started_at__lt=now - STUCK_AFTER)
+    )
+
+
+def _gave_up_reason(attempts: int) -> str:
+    times = {1: "once", 2: "twice", 3: "three times"}.get(attempts, f"{attempts} times")
+    return f"The worker running this account stopped {times}; retry it."
+
+
+def _trade_list_left(item: RebalanceBatchItem) -> TradeList | None:
+    """The trade list an earlier attempt of this round committed and died before recording:
+    the batch's, for the account, created since the item last finished (an older one belongs
+    to a round already counted)."""
+    lists = TradeList.objects.filter(batch_id=item.batch_id, account_id=item.account_id)
+    if item.finished_at is not None:
+        lists = lists.filter(created_at__gt=item.finished_at)
+    return lists.order_by("-created_at", "-id").first()
+
+
+def _item_finish_with(*, item: RebalanceBatchItem, trade_list: TradeList) -> str:
+    if trade_list.status == TradeListStatus.FAILED:
+        _item_finish(item=item, status=BatchItemStatus.FAILED, error=trade_list.error)
+        return "failed"
+    _item_finish(item=item, status=BatchItemStatus.DONE, trade_list=trade_list)
+    return "done"
+
+
+def _item_give_up(*, item: RebalanceBatchItem) -> str:
+    """An item whose worker died too often: done with the trade list it left, if any, or failed
+    with the reason in plain words."""
+    left = _trade_list_left(item)
+    if left is not None:
+        return _item_finish_with(item=item, trade_list=left)
+    _item_finish(item=item, status=BatchItemStatus.FAILED, error=_gave_up_reason(item.attempts))
+    return "failed"
+
+
+def _item_claim(*, item_id: int) -> str:
+    """Take a queued item, or a running one whose lease passed (its worker died), with a fresh
+    lease: "claimed"; "skipped" when a live worker holds it or it is finished; an item out of
+    attempts is finished here instead ("done" or "failed")."""
+    now = timezone.now()
+    expired = _lost(now)
+    out_of_attempts = RebalanceBatchItem.objects.filter(
+        expired, pk=item_id, attempts__gte=max_attempts()
+    ).first()
+    if out_of_attempts is not None:
+        return _item_give_up(item=out_of_attempts)
+    claimed = RebalanceBatchItem.objects.filter(
+        Q(status=BatchItemStatus.QUEUED) | expired, pk=item_id
+    ).update(
+        status=BatchItemStatus.RUNNING,
+        started_at=now,
+        lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        attempts=F("attempts") + 1,
+    )
+    return "claimed" if claimed else "skipped"
+
+
 def rebalance_batch_item_run(*, item_id: int) -> str:
-    """One account of a batch (the task's body). Claims the item; a done item is never redone."""
+    """One account of a batch (the task's body). Claims the item; a done item is never redone,
+    and a trade list left by a dead attempt is finished with, not computed again."""
+    from jobs.progress import Heartbeat
     from jobs.registry import JobError
     from transitions.rebalance.compute import trade_list_compute
 
-    claimed = RebalanceBatchItem.objects.filter(pk=item_id, status=BatchItemStatus.QUEUED).update(
-        status=BatchItemStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return "skipped"
+    claim = _item_claim(item_id=item_id)
+    if claim != "claimed":
+        return claim
     item = RebalanceBatchItem.objects.select_related(
         "batch__created_by", "account__client", "account__strategy"
     ).get(pk=item_id)
     batch = item.batch
+    left = _trade_list_left(item)
+    if left is not None:
+        return _item_finish_with(item=item, trade_list=left)
     try:
         actor = batch.created_by
         from accounts.models import Account
@@ -155,9 +234,16 @@ def rebalance_batch_item_run(*, item_id: int) -> str:
             raise JobError("The batch's owner may no longer see this account.")
         # Constraint costs re-solve once per binding constraint: single proposals show them;
         # a batch skips them to keep the fan-out at one solve per account.
-        trade_list = trade_list_compute(
-            account=item.account, actor=actor, batch=batch, with_costs=False
+        heartbeat = Heartbeat(
+            model=RebalanceBatchItem,
+            column="lease_expires_at",
+            pk=item.pk,
+            lease_seconds=lease_seconds(),
         )
+        with heartbeat:
+            trade_list = trade_list_compute(
+                account=item.account, actor=actor, batch=batch, with_costs=False
+            )
         if trade_list.status == "failed":
             raise JobError(trade_list.error)
     except (ValidationError, JobError) as error:
@@ -176,12 +262,36 @@ def rebalance_batch_item_run(*, item_id: int) -> str:
     return "done"
 
 
+def rebalance_batch_items_reap(*, now=None) -> list[int]:
+    """Requeue and re-dispatch the items of running batches whose lease passed (their worker
+    died); finish those out of attempts. Returns the ids of the items dispatched again."""
+    from transitions.rebalance.tasks import rebalance_batch_item
+
+    now = now or timezone.now()
+    expired = RebalanceBatchItem.objects.filter(_lost(now), batch__status=BatchStatus.RUNNING)
+    for item in expired.filter(attempts__gte=max_attempts()):
+        _item_give_up(item=item)
+    requeued = []
+    for item_id in expired.filter(attempts__lt=max_attempts()).values_list("pk", flat=True):
+        updated = RebalanceBatchItem.objects.filter(_lost(now), pk=item_id).update(
+            status=BatchItemStatus.QUEUED, lease_expires_at=None
+        )
+        if updated:
+            rebalance_batch_item.apply_async(args=[item_id])
+            requeued.append(item_id)
+    return requeued
+
+
 def _item_finish(*, item: RebalanceBatchItem, status: str, error: str = "", trade_list=None):
     with transaction.atomic():
         updated = RebalanceBatchItem.objects.filter(
             pk=item.pk, status=BatchItemStatus.RUNNING
         ).update(
-            status=status, error=error[:2000], trade_list=trade_list, finished_at=timezone.now()
+            status=status,
+            error=error[:2000],
+            trade_list=trade_list,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
         )
         if not updated:
             return
@@ -197,8 +307,6 @@ def _item_finish(*, item: RebalanceBatchItem, status: str, error: str = "", trad
 def batch_results(*, batch: RebalanceBatch) -> dict:
     """Totals of a batch's finished accounts for its page and the API."""
     from decimal import Decimal
-
-    from transitions.rebalance.models import TradeList
 
     lists = TradeList.objects.filter(batch_item__batch=batch)
     totals = {"trades": 0, "tax": Decimal("0"), "harvested": Decimal("0")}

@@ -457,8 +457,10 @@ class BatchItemStatus(models.TextChoices):
 
 
 class RebalanceBatchItem(models.Model):
-    """One account of a batch. A task claims it with a conditional update (queued -> running),
-    so a second delivery does nothing and a done account is never redone."""
+    """One account of a batch. A task claims it with a conditional update (queued, or running
+    with an expired lease -> running), so a second delivery of a live item does nothing and a
+    done account is never redone; a running item holds a lease its worker's heartbeat renews
+    (transitions.rebalance.batch)."""
 
     firm = models.ForeignKey("accounts.Firm", on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(RebalanceBatch, on_delete=models.CASCADE, related_name="items")
@@ -469,11 +471,19 @@ class RebalanceBatchItem(models.Model):
     )
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A running item whose lease passed has lost its worker."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
+    # When it last finished: a retry keeps it, so that a trade list created after it is the
+    # current round's (reused when its attempt died before recording it).
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "id"]
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"], name="batch_item_status_lease")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["batch", "account"], name="batch_item_account_once"),
             models.CheckConstraint(

@@ -18,3 +18,18 @@ def rebalance_batch_item(item_id: int) -> str:
     from transitions.rebalance.batch import rebalance_batch_item_run
 
     return rebalance_batch_item_run(item_id=item_id)
+
+
+@shared_task(
+    name="transitions.rebalance_batch_items_reap",
+    soft_time_limit=60,
+    time_limit=90,
+    acks_late=True,
+    ignore_result=True,
+)
+def rebalance_batch_items_reap() -> int:
+    """Celery beat (next to `jobs_reap_expired`): take up again the batch accounts whose worker
+    died (lease expired)."""
+    from transitions.rebalance.batch import rebalance_batch_items_reap as reap
+
+    return len(reap())
