@@ -36,7 +36,7 @@ def _already_imported(batch) -> dict:
 def holdings_import_job(*, job, progress) -> dict:
     """Import a previewed file whose batch id is in the job's params (firm from the job row);
     idempotent: a batch already imported is reported, not imported again."""
-    from portfolios.lots.services import holdings_import
+    from portfolios.lots.holdings_import import holdings_import
     from portfolios.models import ImportStatus
 
     batch = _batch_of(job)
@@ -65,7 +65,7 @@ def holdings_import_job(*, job, progress) -> dict:
 @job_runner("holdings_check")
 def holdings_check_job(*, job, progress) -> dict:
     """Check a large uploaded file (never in the request); a file refused whole leaves nothing."""
-    from portfolios.lots.services import holdings_check_run
+    from portfolios.lots.holdings_upload import holdings_check_run
     from portfolios.models import ImportBatch
 
     batch = (

@@ -15,6 +15,7 @@ from accounts.models import Account
 from accounts.selectors import access_account_for_write, access_client, access_client_for_write
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.models import Job, JobStatus
+from portfolios.lots import holdings_import as import_writes
 from portfolios.lots import selectors, services
 from portfolios.lots.cash import cash_entry_record
 from portfolios.lots.forms import CashEntryForm, HoldingsUploadForm, RecheckForm, TradeForm
@@ -113,7 +114,7 @@ def holdings_preview(request, public_id):
             "problems": batch.errors,
             "recheck": recheck,
             "job": job,
-            "inline_limit": services.INLINE_IMPORT_MAX_ROWS,
+            "inline_limit": import_writes.INLINE_IMPORT_MAX_ROWS,
         },
     )
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import Job
+from portfolios.lots import holdings_import as import_writes
 from portfolios.lots import services
 from portfolios.models import ImportBatch, Price, Security, TaxLot, Trade
 
@@ -374,7 +375,7 @@ def test_pages_upload_preview_confirm(client, cast, securities):
 def test_a_large_file_is_imported_by_a_job_with_progress(
     client, cast, securities, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "INLINE_IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(import_writes, "INLINE_IMPORT_MAX_ROWS", 2)
     acct = cast.a.account.account_number
     rows = [f"{acct},AAPL,1,2020-01-{day:02d},{100 + day},L{day}" for day in range(2, 12)]
     batch = upload(cast, csv_bytes(*rows))

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from jobs.models import Job, JobStatus
 from jobs.services import job_claim, jobs_reap_expired
+from portfolios.lots import holdings_import as import_writes
 from portfolios.lots import services
 from portfolios.models import ImportStatus, TaxLot, Trade
 from tests.lots.test_import import csv_bytes, upload
@@ -58,7 +59,7 @@ def _assert_imported_once(cast, job: Job) -> None:
 def test_a_job_whose_worker_died_after_committing_is_done_without_a_second_import(
     cast, securities, monkeypatch
 ):
-    monkeypatch.setattr(services, "INLINE_IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(import_writes, "INLINE_IMPORT_MAX_ROWS", 2)
     batch = upload(cast, _rows(cast))
     job = services.holdings_confirm(batch=batch, actor=cast.a.advisor)  # queued, not yet run
     # The first worker claims it, imports (committed) and dies before recording "done".
@@ -140,7 +141,7 @@ def real_broker():
 def test_a_worker_killed_with_sigkill_mid_import(
     transactional_db, cast, securities, monkeypatch, tmp_path, real_broker, pause_at, committed
 ):
-    monkeypatch.setattr(services, "INLINE_IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(import_writes, "INLINE_IMPORT_MAX_ROWS", 2)
     batch = upload(cast, _rows(cast))
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
     first = _worker(real_broker, logs[0], TEST_PAUSE_AT_PERCENT=str(pause_at))

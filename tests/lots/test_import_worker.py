@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 from jobs.models import Job
+from portfolios.lots import holdings_import as import_writes
 from portfolios.lots import services
 from portfolios.models import TaxLot
 from tests.lots.test_import import csv_bytes, upload
@@ -14,7 +15,7 @@ from tests.test_jobs import _wait_for
 
 @pytest.mark.celery_worker
 def test_holdings_import_job_round_trip(celery_worker_or_eager, cast, securities, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr(import_writes, "INLINE_IMPORT_MAX_ROWS", 2)
     account = cast.a.account.account_number
     rows = [f"{account},AAPL,2,2020-02-{day:02d},{200 + day}.50,W{day}" for day in range(3, 9)]
     batch = upload(cast, csv_bytes(*rows))

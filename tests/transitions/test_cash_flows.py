@@ -34,7 +34,7 @@ def test_a_withdrawal_is_raised_from_lots_and_paid_out_on_execution(world, cast)
     services.trade_list_approve(trade_list=trade_list, actor=cast.a.advisor)
     services.trade_list_mark_executed(trade_list=trade_list, actor=cast.a.advisor)
     world.account.refresh_from_db()
-    assert world.account.cash_balance == trade_list.cash_after + trade_list.fees
+    assert world.account.cash_balance == trade_list.cash_after  # fees are paid on execution
     paid = CashEntry.objects.get(account=world.account, kind="withdrawal")
     assert paid.amount == Decimal("-20000.00")
 
@@ -55,4 +55,4 @@ def test_a_deposit_is_invested(world, cast):
         "50000.00"
     )
     world.account.refresh_from_db()
-    assert world.account.cash_balance == trade_list.cash_after + trade_list.fees
+    assert world.account.cash_balance == trade_list.cash_after  # fees are paid on execution

@@ -24,6 +24,7 @@ from transitions.rebalance.models import (
 from transitions.rebalance.types import RebalanceInputs
 
 ZERO = Decimal("0")
+BPS_PER_ONE = Decimal("10000")
 TINY_SHARES = 1e-6
 
 
@@ -68,6 +69,12 @@ def _buy_reason(
     return TradeReason.DRIFT
 
 
+def _fee(inputs: RebalanceInputs, *, shares: Decimal, price: Decimal) -> Decimal:
+    """The line's trading cost: the setting (basis points) of its gross amount, to the cent.
+    Execution takes it from a sale's proceeds and adds it to a buy's cost (and basis)."""
+    return money_round(shares * price * inputs.settings.trading_cost_bps / BPS_PER_ONE)
+
+
 def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
     problem = inputs.problem
     firm_id = inputs.account.firm_id
@@ -83,8 +90,9 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
         asset = int(problem.lot_asset[lot])
         price = inputs.prices[asset]
         proceeds = money_round(shares * price)
+        fee = _fee(inputs, shares=shares, price=price)
         basis = money_round(inputs.lot_basis[lot] * shares / held)
-        gain = proceeds - basis
+        gain = proceeds - fee - basis  # IRS: proceeds net of selling expenses
         reason = _sell_reason(inputs, asset=asset, gain=gain, basis=basis)
         if reason == TradeReason.HARVEST:
             harvested_sectors.add(inputs.sectors[asset])
@@ -100,6 +108,7 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
                 shares=shares,
                 price=price,
                 amount=proceeds,
+                fee=fee,
                 cost_basis=basis,
                 realized_gain=gain,
                 term="LT" if problem.lot_is_long_term[lot] else "ST",
@@ -129,6 +138,7 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
                 shares=shares,
                 price=price,
                 amount=money_round(shares * price),
+                fee=_fee(inputs, shares=shares, price=price),
                 reason=_buy_reason(
                     inputs,
                     asset=asset,
@@ -249,7 +259,9 @@ def _store(inputs: RebalanceInputs, result, costs, *, actor, job, batch) -> Trad
     rates = TaxRates(short_term=settings.short_term_rate, long_term=settings.long_term_rate)
     proceeds = sum((line.amount for line in lines if line.side == TradeSide.SELL), ZERO)
     costs_total = sum((line.amount for line in lines if line.side == TradeSide.BUY), ZERO)
-    fees = money_round(Decimal(str(result.fees)))
+    # The fees recorded on execution: each line's, to the cent (the engine's float total of
+    # the same bps may differ by rounding).
+    fees = sum((line.fee for line in lines), ZERO)
     trade_list.tracking_error_after = float(result.tracking_error)
     trade_list.realized_st = money_round(st)
     trade_list.realized_lt = money_round(lt)

@@ -22,12 +22,8 @@ from pma_engine.customization import concentrated_mask, scope_mask
 from pma_engine.household import WASH_WINDOW_DAYS
 from pma_engine.rebalance import RebalanceProblem
 from pma_engine.universe import Universe, risk_model_align
-from transitions.rebalance.settings import settings_effective
+from transitions.rebalance.settings import DEFAULT_RISK_AVERSION, settings_effective
 from transitions.rebalance.types import BlockedInfo, EffectiveSettings, RebalanceInputs
-
-RISK_AVERSION = 20.0
-"""Dollars of tax the optimizer trades for one unit of equity x TE^2: at 20, cutting an
-account's tracking error from 2 % to 1 % is worth 0.6 % of its value in tax."""
 
 
 class InputsRefused(ValidationError):
@@ -342,7 +338,7 @@ def inputs_load(
         lot_sell_max=lot_sell_max,
         name_group=groups,
         forbid_buy_and_loss_sell=True,
-        risk_aversion=RISK_AVERSION,
+        risk_aversion=float(settings.risk_aversion),
         loss_harvest_min_fraction=float(settings.loss_harvest_min_pct) / 100,
         loss_harvest_min_value=float(settings.loss_harvest_min_value),
     )
@@ -365,7 +361,10 @@ def inputs_load(
         "cash": str(cash),
         "target": _digest([target_row.pk, target_row.inputs_hash, str(target_row.computed_at)]),
         "settings": _digest(
-            [settings.as_json(), {k: np.flatnonzero(v).tolist() for k, v in masks.items()}]
+            [
+                _settings_digested(settings),
+                {k: np.flatnonzero(v).tolist() for k, v in masks.items()},
+            ]
         ),
     }
     notes = []
@@ -396,6 +395,15 @@ def inputs_load(
         target_id=target_row.pk,
         notes=tuple(notes),
     )
+
+
+def _settings_digested(settings: EffectiveSettings) -> dict:
+    """The settings part of the digest. The risk aversion joins it only when it is not the
+    built-in default, so that proposals made before it was a setting are not made stale."""
+    data = settings.as_json()
+    if settings.risk_aversion == DEFAULT_RISK_AVERSION:
+        data.pop("risk_aversion", None)
+    return data
 
 
 def _budget(settings: EffectiveSettings, kind: str) -> float | None:

@@ -24,6 +24,11 @@ class AccountOwnedQuerySet(FirmScopedQuerySet):
 
 # --------------------------------------------------------------------------- settings
 
+# The optimizer's risk aversion (dollars of tax per unit of equity x TE^2): bounds of the
+# setting. Below 0.1 tracking error is almost free to ignore, above 1000 tax almost is.
+RISK_AVERSION_MIN = Decimal("0.1")
+RISK_AVERSION_MAX = Decimal("1000")
+
 
 class BudgetKind(models.TextChoices):
     INHERIT = "inherit", "As the firm's default"
@@ -48,6 +53,8 @@ class RebalanceSettings(models.Model):
     Budgets: `budget_kind` says which budget applies (gain or tax, for the period), "none" is
     no limit, "inherit" takes the firm's; `budget_amount` is its amount (zero allowed).
     Percentages are in percent (5 = 5 %). Withdrawals and deposits are per account only.
+    `risk_aversion` is the optimizer's price of tracking error: dollars of tax per unit of
+    equity × TE² (higher follows the target more closely, paying more tax).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -109,6 +116,13 @@ class RebalanceSettings(models.Model):
         blank=True,
         help_text="Tracking-error ceiling after trades, % a year.",
     )
+    risk_aversion = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Tax paid to cut tracking error: $ per unit of equity × TE² (default 20).",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -149,6 +163,11 @@ class RebalanceSettings(models.Model):
                 & (Q(trading_cost_bps__isnull=True) | Q(trading_cost_bps__gte=0))
                 & (Q(te_max_pct__isnull=True) | Q(te_max_pct__gt=0)),
                 name="rebalance_settings_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_aversion__isnull=True)
+                | Q(risk_aversion__gte=RISK_AVERSION_MIN, risk_aversion__lte=RISK_AVERSION_MAX),
+                name="rebalance_risk_aversion_bounds",
             ),
         ]
 
@@ -331,10 +350,24 @@ class TradeLine(models.Model):
     shares = models.DecimalField(max_digits=20, decimal_places=6)
     price = models.DecimalField(max_digits=18, decimal_places=6)
     amount = models.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Proceeds of a sale or cost of a buy."
+        max_digits=18,
+        decimal_places=2,
+        help_text="Shares × price: gross proceeds of a sale or gross cost of a buy.",
+    )
+    fee = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Trading cost of the line: taken from a sale's proceeds, added to a buy's cost.",
     )
     cost_basis = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    realized_gain = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    realized_gain = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Amount less fee less basis (IRS: proceeds are net of selling expenses).",
+    )
     term = models.CharField(max_length=2, choices=Term.choices, blank=True)
     days_held = models.IntegerField(null=True, blank=True)
     reason = models.CharField(max_length=15, choices=TradeReason.choices)
@@ -347,6 +380,7 @@ class TradeLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(shares__gt=0), name="trade_line_shares_positive"),
             models.CheckConstraint(condition=Q(price__gt=0), name="trade_line_price_positive"),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="trade_line_fee_nonneg"),
             models.CheckConstraint(
                 condition=Q(side="BUY") | ~Q(lot_public_id=""), name="trade_line_sale_names_lot"
             ),

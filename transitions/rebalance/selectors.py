@@ -110,6 +110,14 @@ class TradeListView:
     def buys_cost(self) -> Decimal:
         return sum((line.amount for line in self.buys), Decimal("0.00"))
 
+    @property
+    def sells_fees(self) -> Decimal:
+        return sum((line.fee for line in self.sells), Decimal("0.00"))
+
+    @property
+    def buys_fees(self) -> Decimal:
+        return sum((line.fee for line in self.buys), Decimal("0.00"))
+
 
 def trade_list_view(*, trade_list: TradeList) -> TradeListView:
     lines = list(trade_list.lines.select_related("security", "lot").order_by("position"))

@@ -15,6 +15,8 @@ from accounts.rate_fields import (
 )
 from accounts.serializers import FirmRelatedField
 from transitions.rebalance.models import (
+    RISK_AVERSION_MAX,
+    RISK_AVERSION_MIN,
     BatchScope,
     BlockedTrade,
     BudgetKind,
@@ -47,6 +49,7 @@ class TradeLineSerializer(serializers.ModelSerializer):
             "shares",
             "price",
             "amount",
+            "fee",
             "cost_basis",
             "realized_gain",
             "term",
@@ -226,12 +229,13 @@ STORED_RATES = {
 
 def settings_json_as_fractions(data: dict) -> dict:
     """Effective settings (EffectiveSettings.as_json, or a trade list's settings_used) with
-    the rates as fractions under their API names; everything else as it is."""
+    the rates as fractions under their API names, the risk aversion as a number; everything
+    else as it is."""
     out = dict(data)
     for api_name, (stored, scale) in STORED_RATES.items():
         if stored in out:
             out[api_name] = fraction_of_stored(out.pop(stored), scale=scale)
-    for name in ("short_term_rate", "long_term_rate"):  # already fractions, as numbers
+    for name in ("short_term_rate", "long_term_rate", "risk_aversion"):  # as numbers
         if name in out:
             out[name] = fraction_of_stored(out[name])
     return out
@@ -250,8 +254,33 @@ def settings_values(serializer: SettingsSerializer, row) -> dict:
     return {**current, **serializer.validated_data}
 
 
+RISK_AVERSION_HELP = (
+    "How much tax the optimizer pays to cut tracking error: dollars of tax per unit of "
+    "equity x TE^2 (TE a fraction of 1). Higher follows the target more closely and pays "
+    "more tax. A plain number, not a rate."
+)
+
+
+def risk_aversion_field(**kwargs) -> serializers.DecimalField:
+    """The risk aversion: a JSON number with its bounds in the schema."""
+    return serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=RISK_AVERSION_MIN,
+        max_value=RISK_AVERSION_MAX,
+        coerce_to_string=False,
+        **kwargs,
+    )
+
+
 class SettingsSerializer(serializers.ModelSerializer):
     budget_kind = serializers.ChoiceField(choices=BudgetKind.choices, required=False)
+    risk_aversion = risk_aversion_field(
+        help_text=f"{RISK_AVERSION_HELP} From 0.1 to 1000; null: the firm's default (built in: "
+        "20).",
+        allow_null=True,
+        required=False,
+    )
     loss_harvest_min = StoredPercentRateField(
         scale=100,
         source="loss_harvest_min_pct",
@@ -304,6 +333,7 @@ class SettingsSerializer(serializers.ModelSerializer):
             "whole_shares",
             "trading_cost",
             "te_max",
+            "risk_aversion",
         ]
         extra_kwargs = {name: {"required": False} for name in fields}
 
@@ -347,6 +377,7 @@ class EffectiveSettingsSerializer(serializers.Serializer):
         maximum="0.5",
         allow_null=True,
     )
+    risk_aversion = risk_aversion_field(help_text=f"{RISK_AVERSION_HELP} From 0.1 to 1000.")
     short_term_rate = rate_field(
         help_text="The client's rate on short-term gains (0 in a tax-deferred account).",
         minimum="0",

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from pma_portal.csv_safe import csv_safe_writer
 from transitions.rebalance.models import (
+    RISK_AVERSION_MAX,
+    RISK_AVERSION_MIN,
     BudgetKind,
     RebalanceSettings,
     TradeList,
@@ -32,6 +34,7 @@ CSV_COLUMNS = (
     "acquired_on",
     "estimated_price",
     "estimated_amount",
+    "estimated_fee",
 )
 
 
@@ -129,6 +132,7 @@ def trade_list_csv(*, trade_list: TradeList) -> bytes:
                 line.acquired_on.isoformat() if line.acquired_on else "",
                 f"{line.price:.2f}",
                 f"{line.amount:.2f}",
+                f"{line.fee:.2f}",
             ]
         )
     return out.getvalue().encode()
@@ -155,7 +159,8 @@ def trade_list_mark_executed(
     *, trade_list: TradeList, actor, trade_date: date | None = None
 ) -> TradeList:
     """Record the list's trades through the tax engine (one household replay, one transaction,
-    all or nothing): lots, realized gains and Form 8949 follow. Twice is refused."""
+    all or nothing): lots, realized gains and Form 8949 follow; each line's fee is in its
+    trade's amount (`_amount_with_fee`). Twice is refused."""
     from portfolios.lots.cash import cash_entry_record
     from portfolios.lots.trades import TradesRefused, trades_record
     from portfolios.lots.types import TradeInput
@@ -187,7 +192,7 @@ def trade_list_mark_executed(
                 action=line.side,
                 trade_date=trade_date,
                 shares=line.shares,
-                amount=line.amount,
+                amount=_amount_with_fee(line),
                 lot_public_id=line.lot_public_id or None if line.side == TradeSide.SELL else None,
                 source=TradeSource.REBALANCE,
             )
@@ -226,6 +231,15 @@ def trade_list_mark_executed(
     return locked
 
 
+def _amount_with_fee(line) -> Decimal:
+    """What the trade records, the way the IRS counts a commission: a sale's proceeds less
+    its fee (Form 8949 column (d)), a buy's cost plus its fee (its basis, column (e)). The
+    cash moves by the same amount."""
+    if line.side == TradeSide.SELL:
+        return line.amount - line.fee
+    return line.amount + line.fee
+
+
 def _problem_text(problem, lines) -> str:
     line = lines[problem.index] if 0 <= problem.index < len(lines) else None
     if line is None:
@@ -249,6 +263,7 @@ SETTINGS_FIELDS = (
     "whole_shares",
     "trading_cost_bps",
     "te_max_pct",
+    "risk_aversion",
 )
 ACCOUNT_ONLY = ("withdrawal", "deposit")
 
@@ -267,6 +282,12 @@ def _settings_check(values: dict, *, is_firm: bool) -> None:
             errors[name] = "Cannot be negative."
     if values.get("te_max_pct") is not None and values["te_max_pct"] <= 0:
         errors["te_max_pct"] = "Give a ceiling above zero, or leave it empty."
+    risk_aversion = values.get("risk_aversion")
+    if risk_aversion is not None and not (RISK_AVERSION_MIN <= risk_aversion <= RISK_AVERSION_MAX):
+        errors["risk_aversion"] = (
+            f"Risk aversion: give a number from {RISK_AVERSION_MIN} to {RISK_AVERSION_MAX}, "
+            "or leave it empty."
+        )
     if (values.get("withdrawal") or 0) > 0 and (values.get("deposit") or 0) > 0:
         errors["deposit"] = "Give a withdrawal or a deposit, not both."
     if errors:

@@ -10,6 +10,7 @@ from transitions.rebalance.models import BudgetKind, RebalanceSettings
 from transitions.rebalance.types import EffectiveSettings
 
 ZERO = Decimal("0")
+DEFAULT_RISK_AVERSION = Decimal("20")
 
 # Field -> value used when neither the account nor the firm says anything.
 BUILT_IN_DEFAULTS: dict[str, object] = {
@@ -21,6 +22,9 @@ BUILT_IN_DEFAULTS: dict[str, object] = {
     "whole_shares": True,
     "trading_cost_bps": ZERO,
     "te_max_pct": None,
+    # Dollars of tax the optimizer trades for one unit of equity x TE^2: at 20, cutting an
+    # account's tracking error from 2 % to 1 % is worth 0.6 % of its value in tax.
+    "risk_aversion": DEFAULT_RISK_AVERSION,
 }
 INHERITED_FIELDS = tuple(BUILT_IN_DEFAULTS)
 
@@ -74,6 +78,7 @@ def settings_effective(*, account) -> EffectiveSettings:
         whole_shares=bool(values["whole_shares"]),
         trading_cost_bps=values["trading_cost_bps"],  # type: ignore[arg-type]
         te_max_pct=values["te_max_pct"],  # type: ignore[arg-type]
+        risk_aversion=values["risk_aversion"],  # type: ignore[arg-type]
         short_term_rate=client.short_term_rate if taxable else ZERO,
         long_term_rate=client.long_term_rate if taxable else ZERO,
         inherited=tuple(inherited),

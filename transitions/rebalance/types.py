@@ -31,6 +31,7 @@ class EffectiveSettings:
     te_max_pct: Decimal | None
     short_term_rate: Decimal
     long_term_rate: Decimal
+    risk_aversion: Decimal = Decimal("20")  # $ of tax per unit of equity x TE^2
     inherited: tuple[str, ...] = ()  # fields that came from the firm's defaults
 
     def as_json(self) -> dict[str, Any]:
