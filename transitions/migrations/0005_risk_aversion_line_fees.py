@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0007_audit_kinds_trade_list_proposal'),
         ('portfolios', '0003_importbatch_checking_status'),
-        ('transitions', '0003_proposals'),
+        ('transitions', '0004_batch_item_lease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
