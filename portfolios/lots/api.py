@@ -22,6 +22,7 @@ from portfolios.lots import selectors, services
 from portfolios.lots.reports import CSV_COLUMNS
 from portfolios.lots.serializers import (
     HoldingsConfirmSerializer,
+    HoldingsImportDetailSerializer,
     HoldingsImportSerializer,
     HoldingsUploadSerializer,
     TaxLotSerializer,
@@ -179,14 +180,16 @@ class HoldingsImportViewSet(FirmScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def _preview(self, batch: ImportBatch) -> dict:
-        data = HoldingsImportSerializer(batch).data
-        data["preview"] = services.holdings_preview_load(batch=batch)
-        return data
+        return dict(HoldingsImportDetailSerializer(batch).data)
 
+    @extend_schema(responses=HoldingsImportDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return Response(self._preview(self.get_object()))
 
-    @extend_schema(request=HoldingsUploadSerializer, responses=HoldingsImportSerializer)
+    @extend_schema(
+        request=HoldingsUploadSerializer,
+        responses={201: HoldingsImportDetailSerializer, 202: HoldingsImportDetailSerializer},
+    )
     def create(self, request, *args, **kwargs):
         upload = HoldingsUploadSerializer(data=request.data, context=self.get_serializer_context())
         upload.is_valid(raise_exception=True)

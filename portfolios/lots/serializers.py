@@ -57,10 +57,17 @@ class TaxLotSerializer(serializers.ModelSerializer):
         return self._days(lot)
 
 
+class SecurityTickerField(serializers.CharField):
+    """Written as a ticker (the view resolves it); read back as the trade's security's."""
+
+    def get_attribute(self, instance):
+        return instance.security.ticker
+
+
 class TradeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     account = FirmRelatedField(model=Account, label_name="account")
-    ticker = serializers.CharField(max_length=20, write_only=True)
+    ticker = SecurityTickerField(max_length=20)
     action = serializers.ChoiceField(choices=TradeAction.choices)
     price = serializers.DecimalField(
         max_digits=18,
@@ -109,7 +116,6 @@ class TradeSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["account"] = str(instance.account.public_id)
-        data = {"ticker": instance.security.ticker, **data}
         return data
 
 
@@ -122,6 +128,22 @@ class HoldingsImportSerializer(serializers.ModelSerializer):
         model = ImportBatch
         fields = ["id", "client", "filename", "status", "row_count", "problems", "created_at"]
         read_only_fields = fields
+
+
+class HoldingsImportDetailSerializer(HoldingsImportSerializer):
+    """One import with its preview (rows by account, problems, totals), as its page shows it."""
+
+    preview = serializers.SerializerMethodField()
+
+    class Meta(HoldingsImportSerializer.Meta):
+        fields = [*HoldingsImportSerializer.Meta.fields, "preview"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_preview(self, batch: ImportBatch) -> dict:
+        from portfolios.lots.services import holdings_preview_load
+
+        return holdings_preview_load(batch=batch)
 
 
 @extend_schema_field(OpenApiTypes.UUID)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests.contract.exact import assert_exact, response_schema
 from transitions.rebalance.models import TradeList
 
 
@@ -26,6 +27,8 @@ def test_trade_list_life_through_the_api(world, cast, api, django_capture_on_com
     url = f"/api/trade-lists/{trade_list.public_id}/"
     body = api.get(url).json()
     assert body["status"] == "proposed" and body["stale_reasons"] == []
+    schema = api.get("/api/schema/?format=json").json()
+    assert_exact(schema, response_schema(schema, "/api/trade-lists/{public_id}/", "get"), body)
     assert len(body["lines"]) == trade_list.trade_count
     sells = [line for line in body["lines"] if line["side"] == "SELL"]
     assert sells and all(line["lot_id"] for line in sells)

@@ -71,6 +71,7 @@ class TradeListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FirmSco
             queryset = queryset.filter(account__public_id=account)
         return queryset
 
+    @extend_schema(responses=TradeListDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         trade_list = self.get_object()
         context = self.get_serializer_context()
