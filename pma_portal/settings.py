@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "TradeListStatusEnum": "transitions.rebalance.models.TradeListStatus",
         "BatchStatusEnum": "transitions.rebalance.models.BatchStatus",
         "BatchItemStatusEnum": "transitions.rebalance.models.BatchItemStatus",
+        "ImportStatusEnum": "portfolios.models.ImportStatus",
+        "BuySellEnum": "portfolios.models.TradeAction",  # a trade's action, a line's side
         "ProposalStatusEnum": "transitions.proposals.models.ProposalStatus",
     },
 }
