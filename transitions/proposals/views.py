@@ -142,11 +142,12 @@ def _share_message(*, proposal, outcome: dict, request) -> str:
         return f"{head} an invitation {done} to {invitation.email} (its link: {link})."
     proposal.refresh_from_db()
     name = outcome["login"].display_name
+    to = proposal.share_email_to
     if proposal.share_email_state == "failed":
-        return f"Shared with {name}; the e-mail was not sent: {proposal.share_email_error}"
+        return f"Shared with {name}. The e-mail to {to} was not sent: {proposal.share_email_error}"
     if proposal.share_email_state == "sent":
-        return f"Shared with {name}, e-mailed to {proposal.share_email_to}."
-    return f"Shared with {name}; an e-mail to {proposal.share_email_to} is on its way."
+        return f"Shared with {name}. E-mailed to {to}."
+    return f"Shared with {name}. An e-mail to {to} is on its way."
 
 
 @firm_view(roles=ALL_FIRM_ROLES, write_roles=CLIENT_ONLY)
