@@ -277,7 +277,7 @@ def invitation_email_message(*, invitation) -> EmailMultiAlternatives:
         **branding,
         "inviter": inviter.display_name if inviter else "",
         "invitation": invitation,
-        "role": invitation.get_role_display().lower(),
+        "role": "a firm admin" if invitation.role == Role.FIRM_ADMIN else "an advisor",
         "link": absolute_url(reverse("invitation-accept", args=[invitation.token])),
         "expires": timezone.localtime(invitation.expires_at),
         "username": invitation.email,

@@ -63,7 +63,10 @@ def test_a_firm_invitation_is_e_mailed_with_a_working_link(
     assert link == f"{BASE}/invite/{invitation.token}/"
     expires = timezone.localtime(invitation.expires_at)
     for part in (message.body, _html(message)):
-        assert admin.display_name in part  # who invited
+        assert f"{admin.display_name} invited you" in part  # who invited
+        assert "Alpha Advisors</strong> on the portal as an advisor" in part or (
+            "Alpha Advisors on the portal as an advisor" in part
+        )
         assert "Alpha Advisors" in part
         assert f"{expires.day} {expires:%B %Y}" in part  # the expiry date
         assert "Your username is this e-mail address" in part
