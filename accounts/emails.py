@@ -134,7 +134,13 @@ def _enqueue(*, task, delivery: Delivery, pk: int) -> None:
         task.delay(pk)
     except Exception as exc:
         logger.exception("e-mail task %s for %s %s not queued", task.name, delivery.model, pk)
-        _record(delivery, pk, claim=None, error=f"Could not be queued: {_describe(exc)}")
+        # An eager run that broke has recorded its own reason already: keep that one.
+        delivery.model.objects.filter(pk=pk, **{delivery.field("error"): ""}).update(
+            **{
+                delivery.field("claimed_at"): None,
+                delivery.field("error"): f"Could not be queued: {_describe(exc)}"[:ERROR_MAX],
+            }
+        )
 
 
 def delivery_run(

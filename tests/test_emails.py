@@ -315,3 +315,22 @@ def test_email_url_is_read_into_smtp_settings():
         False,
         "",
     )
+
+
+def test_a_broker_that_refuses_the_task_is_shown_and_the_change_stands(
+    cast, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(invitation_email_send, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            firm=cast.a.firm, invited_by=cast.a.admin, email="nobroker@example.com"
+        )
+    invitation.refresh_from_db()
+    assert invitation.is_open and mailoutbox == []
+    assert invitation.email_state == "failed"
+    assert invitation.email_error == (
+        "Could not be queued: ConnectionRefusedError: [Errno 111] Connection refused"
+    )
