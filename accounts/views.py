@@ -232,7 +232,7 @@ def invitation_email_note(invitation: Invitation) -> str:
     if invitation.email_state == "sent":
         return f"e-mailed to {invitation.email}"
     if invitation.email_state == "failed":
-        return f"e-mail not sent: {invitation.email_error} Copy its link below"
+        return f"e-mail not sent: {invitation.email_error}; copy its link below"
     return f"an e-mail to {invitation.email} is on its way"
 
 
