@@ -286,6 +286,12 @@ class Invitation(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The invitation e-mail (accounts/emails.py): asked for, claimed by a sending task (a lease,
+    # so a second delivery sends nothing), sent, or why it was not. Reset by a resend.
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -318,6 +324,15 @@ class Invitation(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "open" if self.expires_at > timezone.now() else "expired"
+
+    @property
+    def email_state(self) -> str:
+        """sent, failed, queued, or "" (never e-mailed): what the invitation list shows."""
+        if self.email_sent_at is not None:
+            return "sent"
+        if self.email_error:
+            return "failed"
+        return "queued" if self.email_queued_at is not None else ""
 
 
 class AuditKind(models.TextChoices):

@@ -55,6 +55,11 @@ class AdvisorSerializer(serializers.ModelSerializer):
 class InvitationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     accept_url = serializers.SerializerMethodField()
+    email_state = serializers.ChoiceField(
+        choices=["sent", "failed", "queued", ""],
+        read_only=True,
+        help_text="The invitation e-mail: sent, failed (see email_error), queued, or never asked.",
+    )
 
     class Meta:
         model = Invitation
@@ -68,8 +73,18 @@ class InvitationSerializer(serializers.ModelSerializer):
             "expires_at",
             "accepted_at",
             "accept_url",
+            "email_state",
+            "email_sent_at",
+            "email_error",
         ]
-        read_only_fields = ["created_at", "expires_at", "accepted_at", "accept_url"]
+        read_only_fields = [
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "accept_url",
+            "email_sent_at",
+            "email_error",
+        ]
 
     def get_accept_url(self, invitation: Invitation) -> str:
         request = self.context.get("request")

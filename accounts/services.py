@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.emails import invitation_email_queue
 from accounts.models import (
     INVITATION_LIFETIME,
     Account,
@@ -165,9 +166,10 @@ def _login_exists(email: str):
 
 
 def invitation_create(*, firm, invited_by: User, email: str, role: str = Role.ADVISOR, **names):
-    """Invite someone to the firm. Whether the address has a login in *another* firm is not
-    said (that would tell one firm about another's people): such an invitation is created as
-    any other, and its acceptance tells the invitee, who owns the address."""
+    """Invite someone to the firm and e-mail them the link once this commits. Whether the
+    address has a login in *another* firm is not said (that would tell one firm about another's
+    people): such an invitation is created as any other, and its acceptance tells the invitee,
+    who owns the address."""
     email = email.strip().lower()
     if _login_exists(email).filter(firm=firm).exists():
         raise ValidationError({"email": "A login with this email already exists in your firm."})
@@ -191,11 +193,13 @@ def invitation_create(*, firm, invited_by: User, email: str, role: str = Role.AD
         invitation = Invitation.objects.create(
             firm=firm, invited_by=invited_by, email=email, role=role, **names
         )
+        invitation_email_queue(invitation=invitation)
         audit_record(
             firm=firm,
             actor=invited_by,
             kind=AuditKind.INVITATION,
-            summary=f"Invited {email} as {invitation.get_role_display().lower()}",
+            summary=f"Invited {email} as {invitation.get_role_display().lower()}, "
+            f"e-mailed to {email}",
         )
         return invitation
 
@@ -216,7 +220,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 
 
 def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
-    """A new link with a new expiry; the old link stops working."""
+    """A new link with a new expiry, e-mailed again; the old link stops working."""
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation was already used.")
     if _login_exists(invitation.email).filter(firm=invitation.firm).exists():
@@ -224,13 +228,15 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.token = _new_invitation_token()
     invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.revoked_at = None
-    invitation.save(update_fields=["token", "expires_at", "revoked_at"])
-    audit_record(
-        firm=invitation.firm_id,
-        actor=actor,
-        kind=AuditKind.INVITATION,
-        summary=f"Sent a new invitation link to {invitation.email}",
-    )
+    with transaction.atomic():
+        invitation.save(update_fields=["token", "expires_at", "revoked_at"])
+        invitation_email_queue(invitation=invitation)
+        audit_record(
+            firm=invitation.firm_id,
+            actor=actor,
+            kind=AuditKind.INVITATION,
+            summary=f"Sent a new invitation link, e-mailed to {invitation.email}",
+        )
     return invitation
 
 
@@ -241,8 +247,9 @@ TAKEN_ADDRESS = (
 
 
 def client_invitation_create(*, client: Client, invited_by: User, email: str) -> Invitation:
-    """An invitation for a client login of `client` (read-only, its household only). An open
-    one for the same household and address is reused, so sharing twice sends one link."""
+    """An invitation for a client login of `client` (read-only, its household only), e-mailed
+    once the caller's transaction commits. An open one for the same household and address is
+    reused, so sharing twice sends the same link (in a second e-mail)."""
     email = email.strip().lower()
     if not email:
         raise ValidationError({"email": "The household has no email address: add one first."})
@@ -260,15 +267,17 @@ def client_invitation_create(*, client: Client, invited_by: User, email: str) ->
             raise ValidationError({"email": "This household already has a login."})
         raise ValidationError({"email": "A login with this email already exists for someone else."})
     reusable = (
-        Invitation.objects.filter(client=client, email=email, accepted_at__isnull=True)
+        Invitation.objects.filter(
+            client=client, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        )
         .filter(expires_at__gt=timezone.now())
         .first()
     )
-    if reusable is not None:
-        return reusable
-    return Invitation.objects.create(
+    invitation = reusable or Invitation.objects.create(
         firm=client.firm, invited_by=invited_by, email=email, role=Role.CLIENT, client=client
     )
+    invitation_email_queue(invitation=invitation)
+    return invitation
 
 
 @transaction.atomic

@@ -225,6 +225,17 @@ def firm_advisors(request):
     )
 
 
+def invitation_email_note(invitation: Invitation) -> str:
+    """What became of the invitation's e-mail, for the message after a create or resend (the
+    task has run when no broker queues it)."""
+    invitation.refresh_from_db(fields=["email_sent_at", "email_error", "email_queued_at"])
+    if invitation.email_state == "sent":
+        return f"e-mailed to {invitation.email}"
+    if invitation.email_state == "failed":
+        return f"e-mail not sent: {invitation.email_error}; copy its link below"
+    return f"an e-mail to {invitation.email} is on its way"
+
+
 @firm_view(roles=(Role.FIRM_ADMIN,))
 @require_http_methods(["GET", "POST"])
 def invitation_create(request):
@@ -237,9 +248,8 @@ def invitation_create(request):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(
-                request, f"Invitation for {invitation.email} created: copy its link below."
-            )
+            note = invitation_email_note(invitation)
+            messages.success(request, f"Invitation for {invitation.email} created; {note}.")
             return redirect("firm-advisors")
     return render(request, "accounts/invitation_form.html", {"form": form})
 
@@ -269,7 +279,8 @@ def invitation_resend(request, public_id):
         messages.success(
             request,
             f"A new link for {invitation.email} (the old one no longer works), valid until "
-            f"{timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M}: copy it below.",
+            f"{timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M}; "
+            f"{invitation_email_note(invitation)}.",
         )
     return redirect("firm-advisors")
 

@@ -260,6 +260,60 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3700"))
 }
 
+
+# E-mail (accounts/emails.py): invitations and shared proposals, sent by a Celery task after
+# the transaction commits. EMAIL_URL (smtp://user:pass@host:587/?tls=1, smtps://… for implicit
+# TLS) or EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS; with neither
+# the console backend prints each e-mail (demo, development) and production uses the local MTA.
+# Tests use Django's locmem outbox whatever is set here.
+def _email_url_settings(url: str) -> dict:
+    """The few SMTP settings an EMAIL_URL names (no dependency for six fields)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps", "submission"):
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtps:// or submission://")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    use_ssl = parts.scheme == "smtps" or query.get("ssl", "").lower() in {"1", "true", "yes"}
+    use_tls = not use_ssl and (
+        parts.scheme == "submission" or query.get("tls", "").lower() in {"1", "true", "yes"}
+    )
+    return {
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if use_ssl else 587 if use_tls else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }
+
+
+_EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+if _EMAIL_URL:
+    globals().update(_email_url_settings(_EMAIL_URL))
+else:
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+_EMAIL_CONFIGURED = bool(_EMAIL_URL or os.environ.get("EMAIL_HOST"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if _EMAIL_CONFIGURED or IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))  # a hung server fails, not blocks
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PMA portal <no-reply@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = ""
+# Retries of a send that failed on a transient error (server down, timeout), with backoff.
+EMAIL_MAX_RETRIES = int(os.environ.get("EMAIL_MAX_RETRIES", "5"))
+EMAIL_RETRY_BACKOFF_SECONDS = int(os.environ.get("EMAIL_RETRY_BACKOFF_SECONDS", "60"))
+# Links in e-mails are absolute: the portal's address as its users reach it.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Jobs (jobs/services.py): a running job's lease, renewed by progress calls and a heartbeat; a
 # job whose lease passed is taken up again, at most JOBS_MAX_ATTEMPTS times in all.
 JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "60"))

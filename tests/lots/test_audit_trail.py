@@ -38,7 +38,7 @@ def test_changes_are_recorded_in_plain_words(cast, securities):
     assert kinds["client"] == "Edited household alpha Household One: email"
     assert _summaries(kind="invitation") == [
         "Revoked the invitation of joiner@example.com",
-        "Invited joiner@example.com as advisor",
+        "Invited joiner@example.com as advisor, e-mailed to joiner@example.com",
     ]
     assert kinds["activation"] == f"Deactivated {a.other_advisor.display_name}"
     event = AuditEvent.objects.get(kind="trade")

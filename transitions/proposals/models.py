@@ -74,6 +74,14 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     shared_at = models.DateTimeField(null=True, blank=True)
+    # The "your advisor shared a proposal" e-mail to a client who has a login (a client without
+    # one gets the invitation's e-mail instead): as on Invitation, queued, claimed, sent or why
+    # not (accounts/emails.py). Each share asks for a new one.
+    share_email_to = models.EmailField(blank=True)
+    share_email_queued_at = models.DateTimeField(null=True, blank=True)
+    share_email_claimed_at = models.DateTimeField(null=True, blank=True)
+    share_email_sent_at = models.DateTimeField(null=True, blank=True)
+    share_email_error = models.CharField(max_length=300, blank=True)
 
     objects = ProposalQuerySet.as_manager()
 
@@ -83,6 +91,15 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} for {self.client}"
+
+    @property
+    def share_email_state(self) -> str:
+        """sent, failed, queued, or "" (no share e-mail asked for)."""
+        if self.share_email_sent_at is not None:
+            return "sent"
+        if self.share_email_error:
+            return "failed"
+        return "queued" if self.share_email_queued_at is not None else ""
 
 
 class ProposalVersionQuerySet(FirmScopedQuerySet):

@@ -80,3 +80,21 @@ def proposal_render_job(*, proposal):
         .order_by("-created_at")
         .first()
     )
+
+
+def proposal_share_invitation(*, proposal: Proposal):
+    """The household's open client invitation (sent when sharing with a client who has no
+    login): the advisor sees whether its e-mail went out and can copy its link."""
+    from accounts.models import Invitation, Role
+
+    return (
+        Invitation.objects.filter(
+            firm_id=proposal.firm_id,
+            client_id=proposal.client_id,
+            role=Role.CLIENT,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )

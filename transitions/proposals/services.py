@@ -318,51 +318,61 @@ def proposal_version_store(
 
 
 def proposal_share(*, proposal: Proposal, actor, email: str = "") -> dict:
-    """Let the household's client read the proposal; invite a client without a login.
+    """Let the household's client read the proposal and tell them by e-mail once this commits:
+    a client with a login gets "your advisor shared a proposal", one without an invitation to
+    set a password. Each share sends one e-mail.
 
     Returns {"invitation": Invitation | None, "login": User | None}."""
     from accounts.models import Role, User
     from accounts.services import client_invitation_create
+    from transitions.proposals.emails import proposal_share_email_queue
 
     if proposal.current_version_id is None:
         raise ValidationError("Nothing to share yet: the proposal has no rendered version.")
     client = proposal.client
     login = User.objects.filter(role=Role.CLIENT, client=client, is_active=True).first()
     invitation = None
-    if login is None:
-        address = (email or client.email or "").strip()
-        other = (
-            User.objects.filter(email__iexact=address).exclude(client=client).first()
-            if address
-            else None
-        )
-        if other is not None:
-            raise ValidationError(
-                {
-                    "email": "This address belongs to a login of someone else; it cannot be "
-                    "given this household's proposal."
-                }
-            )
-        invitation = client_invitation_create(client=client, invited_by=actor, email=address)
     with transaction.atomic():
+        if login is None:
+            address = (email or client.email or "").strip()
+            other = (
+                User.objects.filter(email__iexact=address).exclude(client=client).first()
+                if address
+                else None
+            )
+            if other is not None:
+                raise ValidationError(
+                    {
+                        "email": "This address belongs to a login of someone else; it cannot "
+                        "be given this household's proposal."
+                    }
+                )
+            invitation = client_invitation_create(client=client, invited_by=actor, email=address)
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status == ProposalStatus.DRAFT:
             locked.status = ProposalStatus.SHARED
         locked.shared_at = timezone.now()
         locked.save(update_fields=["status", "shared_at", "updated_at"])
+        if login is not None:
+            proposal_share_email_queue(proposal=locked, to=login.email)
+            detail = f"with {login.display_name}"
+            if login.email:
+                detail += f", e-mailed to {login.email}"
+        else:
+            detail = f"invitation e-mailed to {invitation.email}"
         proposal_event_record(
             proposal=locked,
             kind=ProposalEventKind.SHARED,
             actor=actor,
             version=locked.current_version,
-            detail=f"with {login.display_name}" if login else f"invitation to {invitation.email}",
+            detail=detail,
         )
         if invitation is not None:
             proposal_event_record(
                 proposal=locked,
                 kind=ProposalEventKind.INVITED,
                 actor=actor,
-                detail=f"invitation sent to {invitation.email}",
+                detail=f"invitation e-mailed to {invitation.email}",
             )
     proposal.refresh_from_db()
     return {"invitation": invitation, "login": login}

@@ -83,8 +83,13 @@ def proposal_detail(request, public_id):
             selectors.analyses_ready_for_account(account=proposal.account).first()
             or proposal.analysis
         )
+        invitation = selectors.proposal_share_invitation(proposal=proposal)
         context.update(
             {
+                "share_invitation": invitation if invitation and invitation.is_open else None,
+                "share_invitation_link": (
+                    request.build_absolute_uri(f"/invite/{invitation.token}/") if invitation else ""
+                ),
                 "job": job if job and not job.is_finished else None,
                 "failed_job": job if job and job.status == "failed" else None,
                 "share_form": ProposalShareForm(),
@@ -117,17 +122,32 @@ def proposal_share(request, public_id):
     except ValidationError as error:
         messages.error(request, f"Not shared: {_error_text(error)}")
         return redirect("proposal-detail", public_id=proposal.public_id)
+    messages.success(request, _share_message(proposal=proposal, outcome=outcome, request=request))
+    return redirect("proposal-detail", public_id=proposal.public_id)
+
+
+def _share_message(*, proposal, outcome: dict, request) -> str:
+    """What became of the share's e-mail (the task has run when no broker queues it)."""
     invitation = outcome["invitation"]
     if invitation is not None:
+        invitation.refresh_from_db()
         link = request.build_absolute_uri(f"/invite/{invitation.token}/")
-        messages.success(
-            request,
-            f"Shared. {proposal.client.name} has no login yet: send this invitation link to "
-            f"{invitation.email}: {link}",
-        )
-    else:
-        messages.success(request, f"Shared with {outcome['login'].display_name}.")
-    return redirect("proposal-detail", public_id=proposal.public_id)
+        head = f"Shared. {proposal.client.name} has no login yet:"
+        if invitation.email_state == "failed":
+            return (
+                f"{head} the invitation e-mail was not sent ({invitation.email_error}); send "
+                f"this link to {invitation.email}: {link}"
+            )
+        done = "e-mailed" if invitation.email_state == "sent" else "is being e-mailed"
+        return f"{head} an invitation {done} to {invitation.email} (its link: {link})."
+    proposal.refresh_from_db()
+    name = outcome["login"].display_name
+    to = proposal.share_email_to
+    if proposal.share_email_state == "failed":
+        return f"Shared with {name}. The e-mail to {to} was not sent: {proposal.share_email_error}"
+    if proposal.share_email_state == "sent":
+        return f"Shared with {name}. E-mailed to {to}."
+    return f"Shared with {name}. An e-mail to {to} is on its way."
 
 
 @firm_view(roles=ALL_FIRM_ROLES, write_roles=CLIENT_ONLY)
