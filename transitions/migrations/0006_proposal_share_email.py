@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transitions', '0003_proposals'),
+        ('transitions', '0005_risk_aversion_line_fees'),
     ]
 
     operations = [
