@@ -210,8 +210,22 @@ def _te(value) -> str:
 
 
 class RecomputationReadOnly(ViewOnlyAdminMixin):
+    """Read-only, and the columns a recomputation is shown with wherever it is listed."""
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="Household", ordering="account__client__name")
+    def household(self, row: TargetRecomputation) -> str:
+        return row.account.client.name
+
+    @admin.display(description="Tracking error before")
+    def te_before(self, row: TargetRecomputation) -> str:
+        return _te(row.tracking_error_before)
+
+    @admin.display(description="after")
+    def te_after(self, row: TargetRecomputation) -> str:
+        return _te(row.tracking_error_after)
 
 
 class TargetRecomputationInline(RecomputationReadOnly, admin.TabularInline):
@@ -227,18 +241,6 @@ class TargetRecomputationInline(RecomputationReadOnly, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("firm", "account__client")
-
-    @admin.display(description="Household")
-    def household(self, row: TargetRecomputation) -> str:
-        return row.account.client.name
-
-    @admin.display(description="Tracking error before")
-    def te_before(self, row: TargetRecomputation) -> str:
-        return _te(row.tracking_error_before)
-
-    @admin.display(description="after")
-    def te_after(self, row: TargetRecomputation) -> str:
-        return _te(row.tracking_error_after)
 
     @admin.display(description="Names in / out")
     def names(self, row: TargetRecomputation) -> str:
@@ -308,15 +310,3 @@ class TargetRecomputationAdmin(RecomputationReadOnly, admin.ModelAdmin):
         "te_after",
     ]
     readonly_fields = fields
-
-    @admin.display(description="Household", ordering="account__client__name")
-    def household(self, row: TargetRecomputation) -> str:
-        return row.account.client.name
-
-    @admin.display(description="Tracking error before")
-    def te_before(self, row: TargetRecomputation) -> str:
-        return _te(row.tracking_error_before)
-
-    @admin.display(description="after")
-    def te_after(self, row: TargetRecomputation) -> str:
-        return _te(row.tracking_error_after)

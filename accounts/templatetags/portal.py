@@ -33,29 +33,27 @@ def money(value) -> str:
     return f"{sign}${abs(number):,.2f}"
 
 
-@register.filter
-def price(value) -> str:
-    """A price per share as stored, at least two decimals and never fewer than it carries:
-    187.5 → '187.50', 12.345678 → '12.345678', so shares × shown price is the shown value."""
+def _decimal_as_stored(value, *, min_places: int) -> str:
+    """A stored decimal with every decimal it carries (at least `min_places`), grouped."""
     if value is None or value == "":
         return ""
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         return ""
-    places = max(2, -number.normalize().as_tuple().exponent)
+    places = max(min_places, -number.normalize().as_tuple().exponent)
     return f"{number:,.{places}f}"
+
+
+@register.filter
+def price(value) -> str:
+    """A price per share as stored, at least two decimals and never fewer than it carries:
+    187.5 → '187.50', 12.345678 → '12.345678', so shares × shown price is the shown value."""
+    return _decimal_as_stored(value, min_places=2)
 
 
 @register.filter
 def shares(value) -> str:
     """A share count as stored, without trailing zeros: 15.500000 → '15.5', 1000 → '1,000'
     (every decimal kept, so shares × shown price is the shown value)."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return ""
-    places = max(0, -number.normalize().as_tuple().exponent)
-    return f"{number:,.{places}f}"
+    return _decimal_as_stored(value, min_places=0)
