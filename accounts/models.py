@@ -335,6 +335,10 @@ class Invitation(models.Model):
         return "queued" if self.email_queued_at is not None else ""
 
 
+# What became of an e-mail the portal was asked to send (an invitation, a shared proposal).
+EMAIL_STATES = ("sent", "failed", "queued", "")
+
+
 class AuditKind(models.TextChoices):
     HOLDINGS_IMPORT = "holdings_import", "Holdings import"
     TRADE = "trade", "Trade"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.models import Account, Client, Invitation, Role, User
+from accounts.models import EMAIL_STATES, Account, Client, Invitation, Role, User
 from accounts.rate_fields import rate_field
 from portfolios.models import Strategy
 
@@ -56,7 +56,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     accept_url = serializers.SerializerMethodField()
     email_state = serializers.ChoiceField(
-        choices=["sent", "failed", "queued", ""],
+        choices=EMAIL_STATES,
         read_only=True,
         help_text="The invitation e-mail: sent, failed (see email_error), queued, or never asked.",
     )

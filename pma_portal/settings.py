@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "BatchItemStatusEnum": "transitions.rebalance.models.BatchItemStatus",
         "ImportStatusEnum": "portfolios.models.ImportStatus",
         "BuySellEnum": "portfolios.models.TradeAction",  # a trade's action, a line's side
+        "EmailStateEnum": "accounts.models.EMAIL_STATES",  # invitations', shares' e-mails
         "ProposalStatusEnum": "transitions.proposals.models.ProposalStatus",
     },
 }

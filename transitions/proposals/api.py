@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.api import as_api_error
 from accounts.api_base import FirmScopedGenericViewSet
+from accounts.models import EMAIL_STATES
 from accounts.serializers import FirmRelatedField
 from accounts.tenancy import ADVISOR_ROLES, ALL_FIRM_ROLES
 from transitions.analysis.models import TransitionAnalysis
@@ -117,6 +118,44 @@ class ProposalShareSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
+class ProposalGeneratedSerializer(ProposalSerializer):
+    """A generation's answer: the proposal and the job that renders its new version."""
+
+    job = serializers.UUIDField(read_only=True, help_text="The render job (GET /api/jobs/<id>/).")
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "job"]
+        read_only_fields = fields
+
+
+class ProposalSharedSerializer(ProposalSerializer):
+    """A share's answer: the proposal, the client invitation's link when the household had no
+    login yet, and the state of the e-mail that tells the client (sent after the commit)."""
+
+    invitation_url = serializers.URLField(
+        read_only=True, allow_null=True, help_text="Set when a client invitation was made."
+    )
+    share_email_to = serializers.EmailField(read_only=True, allow_blank=True)
+    share_email_state = serializers.ChoiceField(
+        choices=EMAIL_STATES,
+        read_only=True,
+        help_text='"" when no e-mail was asked for (an invitation e-mail goes instead).',
+    )
+    share_email_sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    share_email_error = serializers.CharField(read_only=True, allow_blank=True)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [
+            *ProposalSerializer.Meta.fields,
+            "invitation_url",
+            "share_email_to",
+            "share_email_state",
+            "share_email_sent_at",
+            "share_email_error",
+        ]
+        read_only_fields = fields
+
+
 class ProposalRespondSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     decision = serializers.ChoiceField(choices=["reviewed", "accepted"])
@@ -151,7 +190,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FirmScop
             )
         return None
 
-    @extend_schema(request=ProposalGenerateSerializer, responses={202: ProposalSerializer})
+    @extend_schema(request=ProposalGenerateSerializer, responses={202: ProposalGeneratedSerializer})
     def create(self, request, *args, **kwargs):
         """Generate a proposal (or the next version of one) from a finished, current analysis:
         202 with the proposal and its render job; refused with the reason otherwise."""
@@ -173,10 +212,11 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FirmScop
         except DjangoValidationError as error:
             raise as_api_error(error) from error
         proposal.refresh_from_db()
-        answer = ProposalSerializer(proposal, context=self.get_serializer_context()).data
-        return Response({**answer, "job": str(job.public_id)}, status=status.HTTP_202_ACCEPTED)
+        proposal.job = job.public_id
+        answer = ProposalGeneratedSerializer(proposal, context=self.get_serializer_context()).data
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=ProposalShareSerializer, responses={200: ProposalSerializer})
+    @extend_schema(request=ProposalShareSerializer, responses={200: ProposalSharedSerializer})
     @action(detail=True, methods=["post"])
     def share(self, request, public_id=None):
         """Share with the household's client; a client without a login gets an invitation."""
@@ -193,11 +233,13 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FirmScop
         except DjangoValidationError as error:
             raise as_api_error(error) from error
         invitation = outcome["invitation"]
-        answer = ProposalSerializer(proposal, context=self.get_serializer_context()).data
-        answer["invitation_url"] = (
+        proposal.refresh_from_db()
+        proposal.invitation_url = (
             request.build_absolute_uri(f"/invite/{invitation.token}/") if invitation else None
         )
-        return Response(answer)
+        return Response(
+            ProposalSharedSerializer(proposal, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(request=ProposalRespondSerializer, responses={200: ProposalSerializer})
     @action(detail=True, methods=["post"])

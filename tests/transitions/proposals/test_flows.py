@@ -277,3 +277,40 @@ def test_demo_seed_makes_one_shared_proposal(finished_analysis, django_capture_o
     demo_proposal_seed(quick=False)
     proposal = Proposal.objects.get()
     assert proposal.status == "shared" and proposal.current_version.number == 1
+
+
+def test_generate_and_share_through_the_api_answer_exactly_their_schema(
+    finished_analysis, client, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The 202 of a generation carries its render job, the 200 of a share the invitation
+    link (none: the household has a login) and the share e-mail's state: each documented,
+    field for field."""
+    from rest_framework.test import APIClient
+
+    from tests.contract.exact import assert_exact, response_schema
+
+    schema = client.get("/api/schema/?format=json").json()
+    api = APIClient()
+    api.force_authenticate(finished_analysis.account.client.advisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = api.post(
+            "/api/proposals/",
+            {
+                "analysis": str(finished_analysis.public_id),
+                "recommended_scenario": "timeline:2",
+            },
+            format="json",
+        )
+    assert made.status_code == 202, made.content
+    assert made.json()["job"]
+    assert_exact(schema, response_schema(schema, "/api/proposals/", "post", "202"), made.json())
+    url = f"/api/proposals/{made.json()['id']}/share/"
+    with django_capture_on_commit_callbacks(execute=True):
+        shared = api.post(url, {}, format="json")
+    assert shared.status_code == 200, shared.content
+    body = shared.json()
+    login = finished_analysis.account.client.logins.get()  # the household has a client login
+    assert (body["share_email_to"], body["invitation_url"]) == (login.email, None)
+    assert body["share_email_state"] in {"queued", "sent"}  # the e-mail goes after the commit
+    assert [m.to for m in mailoutbox] == [[login.email]]
+    assert_exact(schema, response_schema(schema, "/api/proposals/{public_id}/share/", "post"), body)
