@@ -259,6 +259,19 @@ class InvitationQuerySet(FirmScopedQuerySet):
         return self.for_firm_of(user) if user.is_firm_admin else self.none()
 
 
+# What became of an e-mail the portal was asked to send (an invitation, a shared proposal).
+EMAIL_STATES = ("sent", "failed", "queued", "")
+
+
+def email_delivery_state(*, queued_at, sent_at, error: str) -> str:
+    """sent, failed, queued, or "" (never asked for), from a row's e-mail fields."""
+    if sent_at is not None:
+        return "sent"
+    if error:
+        return "failed"
+    return "queued" if queued_at is not None else ""
+
+
 class Invitation(models.Model):
     """An invitation to set a password and sign in: a firm admin's for a new advisor (or
     admin), or an advisor's for a client login of one household (when sharing a proposal)."""
@@ -327,16 +340,10 @@ class Invitation(models.Model):
 
     @property
     def email_state(self) -> str:
-        """sent, failed, queued, or "" (never e-mailed): what the invitation list shows."""
-        if self.email_sent_at is not None:
-            return "sent"
-        if self.email_error:
-            return "failed"
-        return "queued" if self.email_queued_at is not None else ""
-
-
-# What became of an e-mail the portal was asked to send (an invitation, a shared proposal).
-EMAIL_STATES = ("sent", "failed", "queued", "")
+        """What the invitation list shows of its e-mail (`email_delivery_state`)."""
+        return email_delivery_state(
+            queued_at=self.email_queued_at, sent_at=self.email_sent_at, error=self.email_error
+        )
 
 
 class AuditKind(models.TextChoices):

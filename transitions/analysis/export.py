@@ -7,23 +7,12 @@ from __future__ import annotations
 import io
 
 from pma_engine.transition import scenario_parse
+from pma_engine.transition.engine import BAND_FIGURES
 from pma_portal.csv_safe import csv_safe_writer
 from transitions.analysis.scenarios import scenario_label
 
-YEAR_FIGURES = (
-    "realized_st",
-    "realized_lt",
-    "harvested_losses",
-    "tax",
-    "loss_deduction",
-    "loss_carryforward",
-    "tracking_error",
-    "in_target",
-    "unrealized_gain",
-    "turnover",
-    "trades",
-    "value_end",
-)
+# The per-year figures, as the engine gives them p10/p50/p90 bands.
+YEAR_FIGURES = BAND_FIGURES
 
 
 def analysis_csv(result: dict, *, account_name: str) -> str:

@@ -263,26 +263,8 @@ def proposal_data_build(
     )
     customizations, target_te = customizations_plain(account=account)
     frontier = result.get("frontier") or {}
-    points = [
-        FrontierPoint(
-            label=p["label"],
-            scenario=p["scenario"],
-            total_tax=float(p["total_tax"]),
-            mean_tracking_error=float(p["mean_te"]),
-            years_to_target=p.get("years_to_target"),
-            is_named=False,
-        )
-        for p in frontier.get("points", [])
-    ] + [
-        FrontierPoint(
-            label=p["label"],
-            scenario=p["scenario"],
-            total_tax=float(p["total_tax"]),
-            mean_tracking_error=float(p["mean_te"]),
-            years_to_target=p.get("years_to_target"),
-            is_named=True,
-            is_recommended=p["scenario"] == recommended,
-        )
+    points = [_frontier_point(p, is_named=False) for p in frontier.get("points", [])] + [
+        _frontier_point(p, is_named=True, is_recommended=p["scenario"] == recommended)
         for p in frontier.get("named", [])
         if p["scenario"] in shown
     ]
@@ -334,4 +316,17 @@ def proposal_data_build(
         ),
         sell_now=sell_now,
         disclosures=DISCLOSURES,
+    )
+
+
+def _frontier_point(point: dict, *, is_named: bool, is_recommended: bool = False) -> FrontierPoint:
+    """One stored frontier point (a budget swept, or a named scenario) as the PDF draws it."""
+    return FrontierPoint(
+        label=point["label"],
+        scenario=point["scenario"],
+        total_tax=float(point["total_tax"]),
+        mean_tracking_error=float(point["mean_te"]),
+        years_to_target=point.get("years_to_target"),
+        is_named=is_named,
+        is_recommended=is_recommended,
     )

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.models import Client
+from accounts.models import Client, email_delivery_state
 from accounts.scoping import FirmScopedQuerySet
 from transitions.proposals.storage import private_storage_callable, proposal_file_name
 
@@ -94,12 +94,12 @@ class Proposal(models.Model):
 
     @property
     def share_email_state(self) -> str:
-        """sent, failed, queued, or "" (no share e-mail asked for)."""
-        if self.share_email_sent_at is not None:
-            return "sent"
-        if self.share_email_error:
-            return "failed"
-        return "queued" if self.share_email_queued_at is not None else ""
+        """What became of the share e-mail (`email_delivery_state`)."""
+        return email_delivery_state(
+            queued_at=self.share_email_queued_at,
+            sent_at=self.share_email_sent_at,
+            error=self.share_email_error,
+        )
 
 
 class ProposalVersionQuerySet(FirmScopedQuerySet):
