@@ -8,7 +8,7 @@ from decimal import Decimal
 from accounts.models import User
 from accounts.selectors import client_dashboard_rows
 from jobs.registry import JobError, job_runner
-from pma_portal.csv_safe import csv_safe_writer
+from pma_engine.csv_safe import csv_safe_writer
 from portfolios.selectors import account_values
 
 

@@ -25,7 +25,7 @@ from accounts.models import Invitation, Role
 from accounts.sections import account_sections_context
 from accounts.tenancy import ALL_FIRM_ROLES, firm_view
 from jobs.services import job_create
-from pma_portal.csv_safe import csv_safe_writer
+from pma_engine.csv_safe import csv_safe_writer
 
 
 class PortalLoginView(LoginView):

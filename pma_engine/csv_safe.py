@@ -1,5 +1,6 @@
 """The one CSV writer of the product: every CSV it writes goes through `csv_safe_writer`
-(the portal imports it as `pma_portal.csv_safe`; the engine's command line uses it here).
+(the portal's exports and the engine's command line alike; it lives in the engine because the
+engine imports nothing of Django).
 
 A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to a
 spreadsheet (CSV injection: `=HYPERLINK(...)`, `@SUM(...)`, DDE). Such text cells get a leading

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from pma_engine.csv_safe import csv_safe_writer
 from pma_engine.tax import PartTotals
 from pma_engine.tax.cli import OUTPUT_COLUMNS
 from pma_engine.tax.form8949 import amount_text
-from pma_portal.csv_safe import csv_safe_writer
 
 CURRENCY = "USD"
 SIGN_CONVENTION = "Amounts in US dollars (USD); losses are shown with a minus sign."

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account, Client
-from pma_portal.csv_safe import cell_safe, csv_safe_writer
+from pma_engine.csv_safe import cell_safe, csv_safe_writer
 from tests.lots.test_trades import opening
 
 HOSTILE = [

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from jobs.models import Job
-from pma_portal.csv_safe import cell_safe
+from pma_engine.csv_safe import cell_safe
 from portfolios.models import Price, PriceSource, TaxLot, Trade
 from tests.transitions.conftest import propose_now
 from transitions.rebalance import selectors, services

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import io
 
+from pma_engine.csv_safe import csv_safe_writer
 from pma_engine.transition import scenario_parse
 from pma_engine.transition.engine import BAND_FIGURES
-from pma_portal.csv_safe import csv_safe_writer
 from transitions.analysis.scenarios import scenario_label
 
 # The per-year figures, as the engine gives them p10/p50/p90 bands.

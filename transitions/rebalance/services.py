@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from pma_portal.csv_safe import csv_safe_writer
+from pma_engine.csv_safe import csv_safe_writer
 from transitions.rebalance.models import (
     RISK_AVERSION_MAX,
     RISK_AVERSION_MIN,

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 import tests.routes  # noqa: F401  (loads the route tables first)
 from jobs.models import Job
-from pma_portal.csv_safe import cell_safe
+from pma_engine.csv_safe import cell_safe
 from tests.routes_analysis import TINY_RESULT, analysis_make
 from transitions.analysis.export import analysis_csv
 from transitions.analysis.models import TransitionAnalysis
