@@ -218,10 +218,13 @@ def _describe(exc: BaseException) -> str:
     return one_line(text)
 
 
-def email_task_run(task, deliver: Callable[[], str]) -> str:
+def email_task_run(
+    task, deliver: Callable[[], str], gave_up: Callable[[str], object] | None = None
+) -> str:
     """The body of every e-mail task: deliver, and retry a transient failure with exponential
     backoff while retries remain (never in-process: without a broker the failure is recorded
-    and the request goes on)."""
+    and the request goes on). When no retry is left, `gave_up(reason)` writes it to the firm's
+    audit trail: an e-mail the client never got is a fact the firm must be able to find."""
     try:
         return deliver()
     except EmailNotSent as exc:
@@ -229,6 +232,8 @@ def email_task_run(task, deliver: Callable[[], str]) -> str:
         retries = task.request.retries or 0
         if not exc.transient or eager or retries >= settings.EMAIL_MAX_RETRIES:
             logger.warning("e-mail not sent (%s): %s", task.name, exc.reason)
+            if gave_up is not None:
+                gave_up(exc.reason)
             return "failed"
         countdown = settings.EMAIL_RETRY_BACKOFF_SECONDS * 2**retries
         raise task.retry(countdown=countdown, max_retries=settings.EMAIL_MAX_RETRIES) from exc
@@ -259,6 +264,24 @@ def invitation_email_deliver(*, invitation_id: int) -> str:
         pk=invitation_id,
         still_wanted=open_now,
         build=lambda row: invitation_email_message(invitation=row),
+    )
+
+
+def invitation_email_gave_up(*, invitation_id: int, reason: str) -> None:
+    """The firm's audit trail says an invitation's e-mail was not sent, and why."""
+    from accounts.audit import audit_record
+    from accounts.models import AuditKind, Invitation
+
+    invitation = Invitation.objects.select_related("firm", "client").filter(pk=invitation_id)
+    row = invitation.first()
+    if row is None:
+        return
+    audit_record(
+        firm=row.firm_id,
+        actor=None,
+        kind=AuditKind.INVITATION,
+        client=row.client,
+        summary=f"Invitation e-mail to {one_line(row.email)} not sent: {reason}",
     )
 
 

@@ -18,6 +18,10 @@ EMAIL_TASK_OPTIONS = {
 @shared_task(name="accounts.invitation_email_send", **EMAIL_TASK_OPTIONS)
 def invitation_email_send(self, invitation_id: int) -> str:
     """E-mail one invitation; a second delivery sends nothing (accounts.emails)."""
-    from accounts.emails import email_task_run, invitation_email_deliver
+    from accounts.emails import email_task_run, invitation_email_deliver, invitation_email_gave_up
 
-    return email_task_run(self, lambda: invitation_email_deliver(invitation_id=invitation_id))
+    return email_task_run(
+        self,
+        lambda: invitation_email_deliver(invitation_id=invitation_id),
+        lambda reason: invitation_email_gave_up(invitation_id=invitation_id, reason=reason),
+    )

@@ -238,6 +238,30 @@ def test_a_refused_address_is_not_retried_and_says_why(cast, settings):
     invitation.refresh_from_db()
     assert invitation.email_error == "the mail server refused the address"
     assert invitation.email_state == "failed"
+    # Given up: the firm's audit trail says so, by the system, with the reason.
+    event = AuditEvent.objects.get(
+        firm=cast.a.firm, kind="invitation", summary__contains="not sent"
+    )
+    assert event.summary == (
+        "Invitation e-mail to nobody@example.com not sent: the mail server refused the address"
+    )
+    assert event.actor is None and event.actor_name == "system"
+
+
+def test_a_transient_failure_with_retries_left_is_not_yet_in_the_audit_trail(settings):
+    settings.EMAIL_MAX_RETRIES = 3
+    recorded = []
+
+    def down():
+        raise EmailNotSent("server down", transient=True)
+
+    task, _, retry_signal = _fake_task(retries=1)
+    with pytest.raises(retry_signal):
+        email_task_run(task, down, recorded.append)
+    assert recorded == []  # another try is coming
+    task, _, _ = _fake_task(retries=3)
+    assert email_task_run(task, down, recorded.append) == "failed"
+    assert recorded == ["server down"]
 
 
 def test_no_e_mail_for_an_invitation_revoked_before_the_task_ran(cast, mailoutbox):

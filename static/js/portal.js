@@ -4,7 +4,8 @@
 // a button with data-copy copies the field it names; a button with data-toggle-rows shows or
 // hides the rows its aria-controls names; a table with data-sortable sorts its rows by the
 // column whose heading button is clicked (by each cell's data-sort, numerically when the
-// heading has data-sort-type="number"); rows without data-sort-row travel with the row above.
+// heading has data-sort-type="number"); rows without data-sort-row travel with the row above;
+// a menu closes on a click outside it or on Escape.
 (function () {
   document.querySelectorAll("[data-progress]").forEach(function (bar) {
     bar.style.width = bar.getAttribute("data-progress") + "%";
@@ -79,6 +80,19 @@
         headings.forEach(function (other) { other.removeAttribute("aria-sort"); });
         heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
       });
+    });
+  });
+  // A <details class="menu"> (the firm menu) closes on a click elsewhere or on Escape.
+  var menus = document.querySelectorAll("details.menu");
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    menus.forEach(function (menu) {
+      if (menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
     });
   });
 })();

@@ -15,6 +15,7 @@ from accounts.emails import (
     delivery_run,
     email_message,
     firm_brand_context,
+    one_line,
 )
 from transitions.proposals.models import CLIENT_VISIBLE, Proposal
 
@@ -40,6 +41,26 @@ def proposal_share_email_deliver(*, proposal_id: int) -> str:
         pk=proposal_id,
         still_wanted=Q(status__in=CLIENT_VISIBLE),
         build=lambda row: proposal_share_email_message(proposal=row),
+    )
+
+
+def proposal_share_email_gave_up(*, proposal_id: int, reason: str) -> None:
+    """The firm's audit trail says the share e-mail was not sent, and why."""
+    from accounts.audit import audit_record
+    from accounts.models import AuditKind
+
+    proposal = Proposal.objects.select_related("client").filter(pk=proposal_id).first()
+    if proposal is None:
+        return
+    audit_record(
+        firm=proposal.firm_id,
+        actor=None,
+        kind=AuditKind.PROPOSAL,
+        client=proposal.client,
+        summary=(
+            f"Proposal for {proposal.client.name}: e-mail to "
+            f"{one_line(proposal.share_email_to)} not sent: {reason}"
+        ),
     )
 
 

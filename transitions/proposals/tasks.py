@@ -11,6 +11,13 @@ from accounts.tasks import EMAIL_TASK_OPTIONS
 def proposal_share_email_send(self, proposal_id: int) -> str:
     """E-mail the client that a proposal was shared; a second delivery sends nothing."""
     from accounts.emails import email_task_run
-    from transitions.proposals.emails import proposal_share_email_deliver
+    from transitions.proposals.emails import (
+        proposal_share_email_deliver,
+        proposal_share_email_gave_up,
+    )
 
-    return email_task_run(self, lambda: proposal_share_email_deliver(proposal_id=proposal_id))
+    return email_task_run(
+        self,
+        lambda: proposal_share_email_deliver(proposal_id=proposal_id),
+        lambda reason: proposal_share_email_gave_up(proposal_id=proposal_id, reason=reason),
+    )

@@ -162,3 +162,10 @@ def test_a_failed_share_e_mail_is_shown_to_the_advisor(
     assert 'data-share-email="failed"' in text
     assert "e-mail not sent: the mail server answered 421 4.3.2 Service not available" in text
     assert mailoutbox == []
+    # The firm's audit trail keeps it too, in words, with the reason.
+    events = AuditEvent.objects.filter(firm=proposal.firm, kind="proposal", actor=None)
+    summaries = [e.summary for e in events]
+    assert any(
+        "e-mail to" in text and "not sent: the mail server answered 421" in text
+        for text in summaries
+    ), summaries
