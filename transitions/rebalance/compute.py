@@ -13,6 +13,7 @@ from pma_engine.rebalance import constraint_costs, rebalance_solve
 from pma_engine.tax import TaxRates, money_round, tax_estimate
 from pma_engine.tax.money import SHARES_QUANTUM
 from transitions.rebalance.inputs import InputsRefused, inputs_load
+from transitions.rebalance.line_reasons import Weights, buy_reason_detail, sell_reason_detail
 from transitions.rebalance.models import (
     BlockedTrade,
     TradeLine,
@@ -79,6 +80,7 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
     problem = inputs.problem
     firm_id = inputs.account.firm_id
     lines: list[TradeLine] = []
+    weights = Weights.of(inputs, result)
     harvested_sectors: set[str] = set()
     for lot, sold in enumerate(result.sell_shares.tolist()):
         if sold <= TINY_SHARES:
@@ -94,6 +96,7 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
         basis = money_round(inputs.lot_basis[lot] * shares / held)
         gain = proceeds - fee - basis  # IRS: proceeds net of selling expenses
         reason = _sell_reason(inputs, asset=asset, gain=gain, basis=basis)
+        long_term = bool(problem.lot_is_long_term[lot])
         if reason == TradeReason.HARVEST:
             harvested_sectors.add(inputs.sectors[asset])
         lines.append(
@@ -111,9 +114,18 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
                 fee=fee,
                 cost_basis=basis,
                 realized_gain=gain,
-                term="LT" if problem.lot_is_long_term[lot] else "ST",
+                term="LT" if long_term else "ST",
                 days_held=int(problem.lot_days_held[lot]),
                 reason=reason,
+                reason_detail=sell_reason_detail(
+                    inputs,
+                    weights,
+                    reason=reason,
+                    asset=asset,
+                    gain=gain,
+                    basis=basis,
+                    long_term=long_term,
+                ),
             )
         )
     buys = [
@@ -130,6 +142,12 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
         price = inputs.prices[asset]
         if shares <= 0 or price is None:
             continue
+        reason = _buy_reason(
+            inputs,
+            asset=asset,
+            harvested_sectors=harvested_sectors,
+            net_invest=buys_total > sells_total,
+        )
         lines.append(
             TradeLine(
                 firm_id=firm_id,
@@ -139,12 +157,8 @@ def _lines_build(inputs: RebalanceInputs, result) -> list[TradeLine]:
                 price=price,
                 amount=money_round(shares * price),
                 fee=_fee(inputs, shares=shares, price=price),
-                reason=_buy_reason(
-                    inputs,
-                    asset=asset,
-                    harvested_sectors=harvested_sectors,
-                    net_invest=buys_total > sells_total,
-                ),
+                reason=reason,
+                reason_detail=buy_reason_detail(inputs, weights, reason=reason, asset=asset),
             )
         )
     for position, line in enumerate(lines):

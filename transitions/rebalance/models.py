@@ -371,6 +371,13 @@ class TradeLine(models.Model):
     term = models.CharField(max_length=2, choices=Term.choices, blank=True)
     days_held = models.IntegerField(null=True, blank=True)
     reason = models.CharField(max_length=15, choices=TradeReason.choices)
+    reason_detail = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The reason in a sentence with its numbers (weights of the account before "
+        "the trades, the target, after the list; a harvested loss and its term).",
+    )
 
     class Meta:
         ordering = ["trade_list", "position"]

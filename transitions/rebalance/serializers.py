@@ -55,6 +55,7 @@ class TradeLineSerializer(serializers.ModelSerializer):
             "term",
             "days_held",
             "reason",
+            "reason_detail",
         ]
         read_only_fields = fields
 
