@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from .formulation import (
     OBJECTIVE_SCALE,
     RESIDUAL_TOLERANCE,
+    TE_EXCESS_COST,
     CompiledProblem,
     ContinuousAnswer,
     Inputs,
@@ -53,16 +54,20 @@ def direct_solve(
     value = inputs.lot_value[lots]
     o_b, o_a = c, c + m
     o_y = o_a + n
-    n_var = o_y + k
+    soft = problem.te_max is not None and problem.te_max_soft
+    o_u = o_y + k  # the soft ceiling's excess, when there is one
+    n_var = o_u + (1 if soft else 0)
     risk = 2 * OBJECTIVE_SCALE * problem.risk_aversion
     p_diag = np.zeros(n_var)
     p_diag[o_a:o_y] = risk * problem.specific_variance
-    p_diag[o_y:] = risk
+    p_diag[o_y:o_u] = risk
     diag = np.arange(n_var)
     p_mat = sp.csc_matrix((p_diag, (diag, diag)), shape=(n_var, n_var))
     q = np.zeros(n_var)
     q[:c] = OBJECTIVE_SCALE * (inputs.lot_tax_coef[lots] + fee * value)
     q[o_b:o_a] = OBJECTIVE_SCALE * fee
+    if soft:
+        q[o_u] = OBJECTIVE_SCALE * TE_EXCESS_COST
 
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -119,9 +124,15 @@ def direct_solve(
         )
     if problem.max_turnover is not None:
         dense_row(value, 1.0, problem.max_turnover)
+    if soft:  # -u <= 0
+        put(np.zeros(1), np.array([o_u]), -1.0)
+        rhs.append(np.zeros(1))
+        row += 1
     cones = [clarabel.ZeroConeT(eq_rows), clarabel.NonnegativeConeT(row - eq_rows)]
     if problem.te_max is not None:
-        # slack = (te_max, y, sqrt(D) a) in the second-order cone
+        # slack = (te_max [+ u], y, sqrt(D) a) in the second-order cone
+        if soft:  # slack[0] = te_max + u
+            put(np.zeros(1), np.array([o_u]), -1.0)
         put(1 + np.arange(k), o_y + np.arange(k), -1.0)
         put(1 + k + asset_range, o_a + asset_range, -np.sqrt(problem.specific_variance))
         rhs.append(np.r_[problem.te_max, np.zeros(k + n)])

@@ -36,6 +36,11 @@ SOLVER_OPTIONS: dict[str, dict[str, Any]] = {
     "CLARABEL": {},
     "SCS": {"eps_abs": 1e-7, "eps_rel": 1e-7, "max_iters": 20_000},
 }
+TE_EXCESS_COST = 100.0
+"""With a soft ceiling (te_max_soft), each unit of tracking error above te_max costs this many
+times equity in the objective: 0.01 % above the goal weighs 1 % of the account, more than any
+tax a budget allows, so the answer is as close to the goal as the other constraints let it be,
+and at the goal the least tax."""
 RESIDUAL_TOLERANCE = 1e-6
 """Largest constraint violation (in weights of equity) accepted from a solver."""
 
@@ -52,6 +57,7 @@ class Structure:
     te_max: bool
     max_turnover: bool
     cash_floor: bool
+    te_soft: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +101,7 @@ def structure_of(problem: RebalanceProblem, lot_active: BoolArray, headroom: int
         te_max=problem.te_max is not None,
         max_turnover=problem.max_turnover is not None,
         cash_floor=getattr(problem, "cash_nonnegative", True),
+        te_soft=problem.te_max is not None and problem.te_max_soft,
     )
 
 
@@ -108,6 +115,7 @@ def structure_fits(built: Structure, wanted: Structure) -> bool:
         and built.te_max == wanted.te_max
         and built.max_turnover == wanted.max_turnover
         and built.cash_floor == wanted.cash_floor
+        and built.te_soft == wanted.te_soft
     )
     if not same:
         return False
@@ -172,12 +180,14 @@ class CompiledProblem:
         if structure.max_turnover:
             constraints.append(cp.sum(sold) + cp.sum(self.b) <= self.p_turnover)
         self.p_te_max = cp.Parameter(nonneg=True, name="te_max")
+        excess = cp.Variable(nonneg=True, name="te_excess") if structure.te_soft else 0.0
         if structure.te_max:
-            constraints.append(cp.norm(cp.hstack([y, z]), 2) <= self.p_te_max)
+            constraints.append(cp.norm(cp.hstack([y, z]), 2) <= self.p_te_max + excess)
         objective = (
             self.p_cost @ self.s
             + self.p_fee * cp.sum(self.b)
             + self.p_risk * (cp.sum_squares(y) + cp.sum_squares(z))
+            + OBJECTIVE_SCALE * TE_EXCESS_COST * excess
         )
         self.problem = cp.Problem(cp.Minimize(objective), constraints)
         self._aggregate = aggregate
@@ -311,7 +321,7 @@ class CompiledProblem:
             violations.append(taxed - problem.tax_budget / inputs.equity)
         if problem.max_turnover is not None:
             violations.append(float(sold.sum() + buy.sum()) - problem.max_turnover)
-        if problem.te_max is not None:
+        if problem.te_max is not None and not problem.te_max_soft:
             active = (
                 inputs.base_active
                 + buy

@@ -189,7 +189,8 @@ def rebalance_solve(
             f"rounding to whole shares cost {rounding_cost:.2%} tracking error "
             f"({continuous.tracking_error:.2%} -> {final.tracking_error:.2%})"
         )
-    if problem.te_max is not None and final.tracking_error > problem.te_max * (1 + 1e-6):
+    soft = problem.te_max_soft
+    if problem.te_max is not None and not soft and final.tracking_error > problem.te_max * 1.000001:
         run.messages.append(
             f"after rounding, tracking error {final.tracking_error:.3%} is above te_max "
             f"{problem.te_max:.3%}"

@@ -70,6 +70,7 @@ class RebalanceProblem:
     loss_harvest_min_fraction: float = 0.0  # a loss sale must lose >= this fraction of basis
     loss_harvest_min_value: float = 0.0  # ... and >= this many currency units per lot
     cash_nonnegative: bool = True  # False: no cash floor at all (the file's cash_nonnegative)
+    te_max_soft: bool = False  # te_max as a goal: TE above it costs TE_EXCESS_COST (formulation)
 
     @property
     def asset_count(self) -> int:

@@ -11,7 +11,7 @@ realized nets go through the tax engine with the loss carried in; then prices gr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -113,6 +113,8 @@ def year_trade(
         def canonical(p: RebalanceProblem) -> RebalanceProblem:
             return book_canonical(book, p, years=inp.years)
 
+        if rule.te_soft:
+            problem = replace(problem, te_max_soft=True)
         result = year_solve(problem, layout=layout, canonical=canonical, mode=inp.solve_mode)
         if not result.ok and rule.te_max is not None:
             messages.append(

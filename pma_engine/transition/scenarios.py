@@ -4,10 +4,12 @@
   later years keep a tracking-error ceiling of a tenth of the goal and harvest inside it;
 - timeline:N: a ceiling that falls in a straight line from today's tracking error to the goal
   in year N, then stays at the goal;
-- gain_budget:X: net realized gain (ST + LT, losses offsetting) <= X every year;
-- tax_budget:Y: tax <= Y every year. The netted tax is not convex, so the solve bounds it from
-  above: st_rate*ST + lt_rate*LT <= Y and lt_rate*(ST + LT) <= Y (a gain budget of Y/lt_rate).
-  Together they bound the tax engine's netted figure, so Y is never exceeded;
+- gain_budget:X: net realized gain (ST + LT, losses offsetting) <= X every year, "for as long
+  as it takes": each year as close to the goal as the budget allows (the goal is a soft ceiling
+  whose excess outweighs any tax), and once at the goal the least tax that keeps it there;
+- tax_budget:Y: tax <= Y every year, the same way. The netted tax is not convex, so the solve
+  bounds it from above: st_rate*ST + lt_rate*LT <= Y and lt_rate*(ST + LT) <= Y (a gain
+  budget of Y/lt_rate). Together they bound the tax engine's netted figure, so Y is never exceeded;
 - hold: no trades.
 """
 
@@ -84,6 +86,7 @@ class YearRule:
     te_max: float | None = None
     gain_budget: float | None = None
     tax_budget: float | None = None
+    te_soft: bool = False  # te_max is a goal: as close as the budget allows, then least tax
 
 
 def year_rule(
@@ -104,7 +107,7 @@ def year_rule(
         return YearRule(te_max=te_start + (te_goal - te_start) * year / horizon)
     budget = float(scenario.value or 0.0)
     if kind is ScenarioKind.GAIN_BUDGET:
-        return YearRule(gain_budget=budget)
+        return YearRule(gain_budget=budget, te_max=te_goal, te_soft=True)
     # tax budget: see the module docstring for the second (gain) bound
     gain_cap = budget / lt_rate if lt_rate > 0 else None
-    return YearRule(tax_budget=budget, gain_budget=gain_cap)
+    return YearRule(tax_budget=budget, gain_budget=gain_cap, te_max=te_goal, te_soft=True)

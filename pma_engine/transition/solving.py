@@ -32,6 +32,7 @@ def structure_key(problem: RebalanceProblem) -> tuple[object, ...]:
         problem.asset_count,
         problem.factor_count,
         problem.te_max is None,
+        problem.te_max_soft,
         problem.gain_budget is None,
         problem.tax_budget is None,
         problem.max_turnover is None,
@@ -49,11 +50,13 @@ def year_solve(
     layout: str,
     canonical: Callable[[RebalanceProblem], RebalanceProblem],
     mode: str = "direct",
+    explain: bool = True,
 ) -> RebalanceResult:
     """Solve one year's problem in `mode`; for "dpp", `canonical(problem)` gives the problem
-    to build this process's solver for the plan layout and rule from."""
+    to build this process's solver for the plan layout and rule from. explain=False: an
+    infeasible answer is not worded (no relaxation solves; the caller has a plan B)."""
     if mode == "direct":
-        return rebalance_solve(problem)
+        return rebalance_solve(problem, explain=explain)
     if mode == "fresh":
         return RebalanceSolver(problem, lot_headroom=0).solve(problem)
     if mode != "dpp":
