@@ -68,9 +68,10 @@ def scenario_label(scenario: Scenario) -> str:
 def frontier_sweep(
     *, strategy_kind: str | None, years: int, unlimited: float
 ) -> tuple[tuple[Scenario, str], ...]:
-    """(scenario, label) swept on the expected path: gain budgets for DI and core (the last,
-    `unlimited`, is above the account's whole unrealized gain, so it never binds: the
-    optimizer's own tax/risk trade-off), timelines for active strategies."""
+    """(scenario, label) swept on the expected path: gain budgets for DI and core (each year
+    as close to the goal as its budget allows; the last, `unlimited`, is above the account's
+    whole unrealized gain, so it never binds: straight to the goal at the least tax),
+    timelines for active strategies."""
     if not budget_why_not(strategy_kind):
         out = []
         for budget in FRONTIER_GAIN_BUDGETS:
