@@ -7,9 +7,13 @@ difference is the constraint's price, in tracking error and in tax.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
+
+from pma_engine.tax.estimate import tax_estimate
+from pma_engine.tax.models import TaxRates
 
 from .accounting import equity_of, lot_sell_cap
 from .types import ConstraintCost, RebalanceProblem, RebalanceResult
@@ -100,6 +104,15 @@ def infeasibility_explain(problem: RebalanceProblem) -> str:
     return "no single constraint explains the conflict: several constraints conflict together"
 
 
+def netted_tax(problem: RebalanceProblem, result: RebalanceResult) -> float:
+    """The year's tax on a result's realized nets as Schedule D nets them (a short-term loss
+    first offsets long-term gains), as the trade list's summary counts it; the optimizer's
+    linear estimate credits every loss at its own term's rate instead."""
+    rates = TaxRates(Decimal(str(problem.short_term_rate)), Decimal(str(problem.long_term_rate)))
+    st, lt = Decimal(repr(result.realized_st)), Decimal(repr(result.realized_lt))
+    return float(tax_estimate(st, lt, rates).tax)
+
+
 def constraint_costs(problem: RebalanceProblem, result: RebalanceResult) -> list[ConstraintCost]:
     """For each binding constraint: tracking error, tax and objective with it relaxed.
 
@@ -115,10 +128,11 @@ def constraint_costs(problem: RebalanceProblem, result: RebalanceResult) -> list
         relaxed = _continuous(replace(problem, **change))
         if not relaxed.ok or relaxed.objective >= base.objective - 1e-7 * equity:
             continue
+        tax, tax_relaxed = netted_tax(problem, base), netted_tax(problem, relaxed)
         description = (
             f"the {words} keeps tracking error at {base.tracking_error:.2%} instead of "
-            f"{relaxed.tracking_error:.2%}, with tax of ${base.tax:,.0f} instead of "
-            f"${relaxed.tax:,.0f}"
+            f"{relaxed.tracking_error:.2%}, with tax of ${tax:,.0f} instead of "
+            f"${tax_relaxed:,.0f}"
         )
         costs.append(
             ConstraintCost(
@@ -126,8 +140,8 @@ def constraint_costs(problem: RebalanceProblem, result: RebalanceResult) -> list
                 description=description,
                 tracking_error=base.tracking_error,
                 tracking_error_relaxed=relaxed.tracking_error,
-                tax=base.tax,
-                tax_relaxed=relaxed.tax,
+                tax=tax,
+                tax_relaxed=tax_relaxed,
                 objective=base.objective,
                 objective_relaxed=relaxed.objective,
                 status_relaxed=relaxed.status,

@@ -135,6 +135,30 @@ def test_constraint_costs_name_the_binding_budget() -> None:
     assert "zero gain budget keeps tracking error at" in cost.description
 
 
+def test_constraint_costs_state_the_tax_netted_as_schedule_d_does() -> None:
+    """A short-term loss offsets long-term gains first: worked by hand from the nets."""
+    problem = account_random(51, n_assets=6, n_lots=12, gain_budget=0.0, risk_aversion=100.0)
+    ratio = np.where(problem.lot_is_long_term, 0.5, 1.3)  # LT gains, ST losses
+    problem = replace(problem, lot_basis_per_share=problem.prices[problem.lot_asset] * ratio)
+    result = rebalance_solve(problem)
+    costs = constraint_costs(problem, result)
+    assert costs
+    for cost in costs:
+        relaxed = rebalance_solve(replace(problem, gain_budget=None))
+        st, lt = relaxed.realized_st, relaxed.realized_lt
+        if st < 0 < lt:
+            by_hand = max(lt + st, 0.0) * problem.long_term_rate
+        elif lt < 0 < st:
+            by_hand = max(st + lt, 0.0) * problem.short_term_rate
+        else:
+            by_hand = max(st, 0.0) * problem.short_term_rate + max(lt, 0.0) * problem.long_term_rate
+        assert cost.tax_relaxed == pytest.approx(by_hand, abs=0.01)
+        assert f"instead of ${by_hand:,.0f}" in cost.description
+        assert st < 0 < lt  # the case where netting and the linear estimate differ
+        linear = st * problem.short_term_rate + lt * problem.long_term_rate
+        assert by_hand - linear > 1.0
+
+
 def test_direct_engine_solver_matches_cvxpy_solver() -> None:
     problem = account_random(13, n_assets=8, n_lots=20, gain_budget=100.0)
     direct = RebalanceSolver(problem, engine="direct")
