@@ -242,3 +242,15 @@ def test_api_schema_and_docs_are_served(client, url):
     if url == "/api/schema/":
         text = response.content.decode()
         assert "openapi: 3" in text and "/api/clients/" in text and "/api/accounts/" in text
+
+
+def test_book_total_says_how_many_households_it_counts_of_those_listed(client, cast):
+    """Households with nothing yet have a blank value, not $0.00; the footer says so."""
+    client.force_login(cast.a.admin)
+    body = client.get(reverse("home")).content.decode()
+    listed = body.count('href="/clients/') - body.count('href="/clients/new/') - body.count(
+        'href="/clients/export/'
+    )
+    assert listed == 2
+    assert "Book total: total of 0 households" in body
+    assert "; 2 listed, the others hold no positions or cash yet" in body
