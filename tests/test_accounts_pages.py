@@ -248,8 +248,10 @@ def test_book_total_says_how_many_households_it_counts_of_those_listed(client, c
     """Households with nothing yet have a blank value, not $0.00; the footer says so."""
     client.force_login(cast.a.admin)
     body = client.get(reverse("home")).content.decode()
-    listed = body.count('href="/clients/') - body.count('href="/clients/new/') - body.count(
-        'href="/clients/export/'
+    listed = (
+        body.count('href="/clients/')
+        - body.count('href="/clients/new/')
+        - body.count('href="/clients/export/')
     )
     assert listed == 2
     assert "Book total: total of 0 households" in body
