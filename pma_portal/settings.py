@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "BuySellEnum": "portfolios.models.TradeAction",  # a trade's action, a line's side
         "EmailStateEnum": "accounts.models.EMAIL_STATES",  # invitations', shares' e-mails
         "ProposalStatusEnum": "transitions.proposals.models.ProposalStatus",
+        "BudgetKindEnum": "transitions.rebalance.models.BudgetKind",  # a setting: may inherit
+        "EffectiveBudgetKindEnum": "transitions.rebalance.models.EFFECTIVE_BUDGET_KINDS",
     },
 }
 

@@ -102,3 +102,21 @@ def test_the_trade_list_page_and_api_show_the_sentence(world, cast, client):
     api_url = reverse("api-rebalance-trade-list-detail", args=[trade_list.public_id])
     api = client.get(api_url).json()
     assert api["lines"][0]["reason_detail"] == line.reason_detail
+
+
+def test_settings_used_is_exactly_the_documented_object(world, cast, client):
+    """A real trade list's settings_used: every key documented (SettingsUsed), rates as
+    fractions, none left out of the schema."""
+    from tests.contract.exact import assert_exact, response_schema
+
+    trade_list = propose_now(world.account, cast.a.advisor)
+    client.force_login(cast.a.advisor)
+    schema = client.get("/api/schema/?format=json").json()
+    url = reverse("api-rebalance-trade-list-detail", args=[trade_list.public_id])
+    body = client.get(url).json()
+    assert set(body["settings_used"]) >= {"budget_kind", "risk_aversion", "te_max", "inherited"}
+    node = schema["components"]["schemas"]["SettingsUsed"]
+    assert set(body["settings_used"]) == set(node["properties"])
+    assert_exact(schema, node, body["settings_used"], where="settings_used")
+    detail = response_schema(schema, "/api/trade-lists/{public_id}/", "get")
+    assert_exact(schema, detail, body, where=url)

@@ -37,6 +37,11 @@ class BudgetKind(models.TextChoices):
     TAX = "tax", "Tax budget"
 
 
+# The budget kinds a rebalance can end up with once "inherit" is resolved (the API's
+# effective settings and a trade list's settings_used).
+EFFECTIVE_BUDGET_KINDS = [BudgetKind.NONE.value, BudgetKind.GAIN.value, BudgetKind.TAX.value]
+
+
 class SettingsQuerySet(FirmScopedQuerySet):
     def visible_to(self, user):
         """The firm's defaults row (account empty) and the rows of accounts the user sees."""

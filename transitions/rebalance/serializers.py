@@ -15,6 +15,7 @@ from accounts.rate_fields import (
 )
 from accounts.serializers import FirmRelatedField
 from transitions.rebalance.models import (
+    EFFECTIVE_BUDGET_KINDS,
     RISK_AVERSION_MAX,
     RISK_AVERSION_MIN,
     BatchScope,
@@ -132,8 +133,7 @@ class TradeListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_settings_used(self, trade_list) -> dict:
+    def get_settings_used(self, trade_list) -> dict:  # schema: SettingsUsedSerializer (below)
         return settings_json_as_fractions(trade_list.settings_used or {})
 
 
@@ -353,7 +353,7 @@ class EffectiveSettingsSerializer(serializers.Serializer):
     """The settings a rebalance of the account uses (its own, else the firm's, else built-in),
     rates as fractions of 1 under the API's names."""
 
-    budget_kind = serializers.ChoiceField(choices=["none", "gain", "tax"])
+    budget_kind = serializers.ChoiceField(choices=EFFECTIVE_BUDGET_KINDS)
     budget_amount = _money("Budget for the period; null: no limit.", allow_null=True)
     loss_harvest_min = rate_field(
         help_text="A loss worth taking: at least this share of the lot's basis.",
@@ -392,6 +392,21 @@ class EffectiveSettingsSerializer(serializers.Serializer):
     inherited = serializers.ListField(
         child=serializers.CharField(), help_text="Settings that came from the firm's defaults."
     )
+
+
+class SettingsUsedSerializer(EffectiveSettingsSerializer):
+    """The settings in force when a trade list was proposed, as EffectiveSettingsSerializer
+    gives them; a list proposed before a setting existed does not have it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+# The trade list's settings_used is documented by the serializer above (defined after the trade
+# list's serializer, beside the settings it mirrors).
+extend_schema_field(SettingsUsedSerializer)(TradeListSerializer.get_settings_used)
 
 
 class AccountSettingsSerializer(serializers.Serializer):
