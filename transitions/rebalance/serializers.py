@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -218,14 +220,60 @@ class BatchCreateSerializer(serializers.Serializer):
         return fields
 
 
-# API name -> (stored name, stored units per 1). Stored in percent / basis points, the API
-# speaks fractions of 1 like every other rate.
+@dataclass(frozen=True)
+class StoredRate:
+    """A setting the database keeps in percent or basis points and the API gives as a fraction
+    of 1 like every other rate: its stored name, stored units per 1, bounds (as fractions)."""
+
+    stored: str
+    scale: int
+    minimum: str
+    maximum: str
+    decimal_places: int
+    help_text: str
+    nullable: bool  # in the settings in force (an override may always be null: inherit)
+
+    def override_field(self) -> StoredPercentRateField:
+        """The field of an override (settings write; null: the firm's default)."""
+        return StoredPercentRateField(
+            scale=self.scale,
+            source=self.stored,
+            help_text=self.help_text,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            decimal_places=self.decimal_places,
+            required=False,
+        )
+
+    def effective_field(self) -> serializers.DecimalField:
+        """The field of the settings in force."""
+        return rate_field(
+            help_text=self.help_text,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            allow_null=self.nullable,
+        )
+
+
+# API name -> the stored rate it is (the bounds are those of the API's fractions).
 STORED_RATES = {
-    "loss_harvest_min": ("loss_harvest_min_pct", 100),
-    "max_turnover": ("max_turnover_pct", 100),
-    "trading_cost": ("trading_cost_bps", 10_000),
-    "te_max": ("te_max_pct", 100),
-}
+    "loss_harvest_min": StoredRate(
+        "loss_harvest_min_pct", 100, "0", "1", 4,
+        "A loss worth taking: at least this share of the lot's basis.", nullable=False,
+    ),
+    "max_turnover": StoredRate(
+        "max_turnover_pct", 100, "0", "20", 4,
+        "Turnover cap: buys plus sells over the account's value; null: no cap.", nullable=True,
+    ),
+    "trading_cost": StoredRate(
+        "trading_cost_bps", 10_000, "0", "0.05", 6,
+        "Trading cost per dollar traded (0.0005 = 5 basis points).", nullable=False,
+    ),
+    "te_max": StoredRate(
+        "te_max_pct", 100, "0.0001", "0.5", 4,
+        "Tracking-error ceiling after the trades, a year; null: no ceiling.", nullable=True,
+    ),
+}  # fmt: skip
 
 
 def settings_json_as_fractions(data: dict) -> dict:
@@ -233,9 +281,9 @@ def settings_json_as_fractions(data: dict) -> dict:
     the rates as fractions under their API names, the risk aversion as a number; everything
     else as it is."""
     out = dict(data)
-    for api_name, (stored, scale) in STORED_RATES.items():
-        if stored in out:
-            out[api_name] = fraction_of_stored(out.pop(stored), scale=scale)
+    for api_name, rate in STORED_RATES.items():
+        if rate.stored in out:
+            out[api_name] = fraction_of_stored(out.pop(rate.stored), scale=rate.scale)
     for name in ("short_term_rate", "long_term_rate", "risk_aversion"):  # as numbers
         if name in out:
             out[name] = fraction_of_stored(out[name])
@@ -244,7 +292,7 @@ def settings_json_as_fractions(data: dict) -> dict:
 
 def settings_errors_as_api(errors: dict) -> dict:
     """A service's refusal keyed by stored names, re-keyed by the API's names."""
-    api_names = {stored: api_name for api_name, (stored, _scale) in STORED_RATES.items()}
+    api_names = {rate.stored: api_name for api_name, rate in STORED_RATES.items()}
     return {api_names.get(key, key): value for key, value in errors.items()}
 
 
@@ -282,42 +330,10 @@ class SettingsSerializer(serializers.ModelSerializer):
         allow_null=True,
         required=False,
     )
-    loss_harvest_min = StoredPercentRateField(
-        scale=100,
-        source="loss_harvest_min_pct",
-        help_text="A loss worth taking: at least this share of the lot's basis.",
-        minimum="0",
-        maximum="1",
-        decimal_places=4,
-        required=False,
-    )
-    max_turnover = StoredPercentRateField(
-        scale=100,
-        source="max_turnover_pct",
-        help_text="Turnover cap: buys plus sells over the account's value; null: no cap.",
-        minimum="0",
-        maximum="20",
-        decimal_places=4,
-        required=False,
-    )
-    trading_cost = StoredPercentRateField(
-        scale=10_000,
-        source="trading_cost_bps",
-        help_text="Trading cost per dollar traded (0.0005 = 5 basis points).",
-        minimum="0",
-        maximum="0.05",
-        decimal_places=6,
-        required=False,
-    )
-    te_max = StoredPercentRateField(
-        scale=100,
-        source="te_max_pct",
-        help_text="Tracking-error ceiling after the trades, a year; null: no ceiling.",
-        minimum="0.0001",
-        maximum="0.5",
-        decimal_places=4,
-        required=False,
-    )
+    loss_harvest_min = STORED_RATES["loss_harvest_min"].override_field()
+    max_turnover = STORED_RATES["max_turnover"].override_field()
+    trading_cost = STORED_RATES["trading_cost"].override_field()
+    te_max = STORED_RATES["te_max"].override_field()
 
     class Meta:
         model = RebalanceSettings
@@ -340,7 +356,7 @@ class SettingsSerializer(serializers.ModelSerializer):
 
 
 SETTINGS_STORED_FIELDS = tuple(
-    STORED_RATES[name][0] if name in STORED_RATES else name
+    STORED_RATES[name].stored if name in STORED_RATES else name
     for name in SettingsSerializer.Meta.fields
 )
 
@@ -355,29 +371,16 @@ class EffectiveSettingsSerializer(serializers.Serializer):
 
     budget_kind = serializers.ChoiceField(choices=EFFECTIVE_BUDGET_KINDS)
     budget_amount = _money("Budget for the period; null: no limit.", allow_null=True)
-    loss_harvest_min = rate_field(
-        help_text="A loss worth taking: at least this share of the lot's basis.",
-        minimum="0",
-        maximum="1",
-    )
+    loss_harvest_min = STORED_RATES["loss_harvest_min"].effective_field()
     loss_harvest_min_value = _money("... and at least this many dollars per lot.")
     withdrawal = _money("Cash to raise.")
     deposit = _money("Cash to invest.")
     cash_target = _money("Cash to keep after the trades.")
     min_trade_value = _money("Smallest trade, $.")
-    max_turnover = rate_field(
-        help_text="Turnover cap; null: no cap.", minimum="0", maximum="20", allow_null=True
-    )
+    max_turnover = STORED_RATES["max_turnover"].effective_field()
     whole_shares = serializers.BooleanField()
-    trading_cost = rate_field(
-        help_text="Trading cost per dollar traded.", minimum="0", maximum="0.05"
-    )
-    te_max = rate_field(
-        help_text="Tracking-error ceiling, a year; null: none.",
-        minimum="0.0001",
-        maximum="0.5",
-        allow_null=True,
-    )
+    trading_cost = STORED_RATES["trading_cost"].effective_field()
+    te_max = STORED_RATES["te_max"].effective_field()
     risk_aversion = risk_aversion_field(help_text=f"{RISK_AVERSION_HELP} From 0.1 to 1000.")
     short_term_rate = rate_field(
         help_text="The client's rate on short-term gains (0 in a tax-deferred account).",
