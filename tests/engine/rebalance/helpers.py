@@ -81,8 +81,11 @@ def objective_of(problem: RebalanceProblem, sell: np.ndarray, buy: np.ndarray) -
     )
 
 
-def dense_reference(problem: RebalanceProblem) -> tuple[float, np.ndarray, np.ndarray]:
-    """The problem in shares with the n x n covariance (cvxpy + Clarabel): objective, sell, buy."""
+def dense_reference(
+    problem: RebalanceProblem, *, least_tracking_error: bool = False
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """The problem in shares with the n x n covariance (cvxpy + Clarabel): objective, sell, buy.
+    least_tracking_error: minimize equity x TE^2 alone under the same constraints instead."""
     e = equity(problem)
     price_lot = problem.prices[problem.lot_asset]
     n, n_lots = problem.asset_count, problem.lot_count
@@ -122,6 +125,8 @@ def dense_reference(problem: RebalanceProblem) -> tuple[float, np.ndarray, np.nd
         cons.append(gross <= problem.max_turnover * e)
     if problem.te_max is not None:
         cons.append(cp.quad_form(a, cp.psd_wrap(sigma)) <= problem.te_max**2)
+    if least_tracking_error:  # in dollars, so that the solver sees a well-scaled objective
+        objective = e * cp.quad_form(a, cp.psd_wrap(sigma))
     prob = cp.Problem(cp.Minimize(objective), cons)
     prob.solve(solver="CLARABEL")
     assert prob.status == "optimal", prob.status

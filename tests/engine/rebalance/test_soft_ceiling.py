@@ -8,40 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import cvxpy as cp
 import numpy as np
 import pytest
 
 from pma_engine.rebalance import rebalance_solve
-from tests.engine.rebalance.helpers import account_random, dense_reference, equity, sigma_dense
+from tests.engine.rebalance.helpers import account_random, dense_reference, equity
 
 
 def _least_tracking_error(problem) -> float:
     """min TE subject to the problem's constraints (no ceiling), dense, in shares."""
-    e = equity(problem)
-    price_lot = problem.prices[problem.lot_asset]
-    n, n_lots = problem.asset_count, problem.lot_count
-    sell, buy = cp.Variable(n_lots), cp.Variable(n)
-    agg = np.zeros((n, n_lots))
-    agg[problem.lot_asset, np.arange(n_lots)] = 1.0
-    a = cp.multiply(agg @ problem.lot_shares + buy - agg @ sell, problem.prices / e)
-    a = a - problem.target_weights
-    gain_ps = price_lot - problem.lot_basis_per_share
-    rate = np.where(problem.lot_is_long_term, problem.long_term_rate, problem.short_term_rate)
-    cons = [sell >= 0, sell <= problem.lot_shares, buy >= 0]
-    fee = problem.trading_cost_bps / 1e4
-    gross = price_lot @ sell + problem.prices @ buy
-    cash_after = problem.cash + price_lot @ sell - problem.prices @ buy - fee * gross
-    cons.append(cash_after >= problem.cash_target)
-    if problem.gain_budget is not None:
-        cons.append(gain_ps @ sell <= problem.gain_budget)
-    if problem.tax_budget is not None:
-        cons.append((rate * gain_ps) @ sell <= problem.tax_budget)
-    variance = cp.quad_form(a, cp.psd_wrap(sigma_dense(problem)))
-    prob = cp.Problem(cp.Minimize(e * variance), cons)  # in dollars: well scaled
-    prob.solve(solver="CLARABEL")
-    assert prob.status == "optimal", prob.status
-    return float(np.sqrt(max(prob.value / e, 0.0)))
+    dollars, _, _ = dense_reference(problem, least_tracking_error=True)
+    return float(np.sqrt(max(dollars / equity(problem), 0.0)))
 
 
 def _gain_heavy(problem):
