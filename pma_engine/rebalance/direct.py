@@ -54,7 +54,7 @@ def direct_solve(
     value = inputs.lot_value[lots]
     o_b, o_a = c, c + m
     o_y = o_a + n
-    soft = problem.te_max is not None and problem.te_max_soft
+    soft = problem.te_ceiling_soft
     o_u = o_y + k  # the soft ceiling's excess, when there is one
     n_var = o_u + (1 if soft else 0)
     risk = 2 * OBJECTIVE_SCALE * problem.risk_aversion

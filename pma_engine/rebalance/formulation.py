@@ -101,7 +101,7 @@ def structure_of(problem: RebalanceProblem, lot_active: BoolArray, headroom: int
         te_max=problem.te_max is not None,
         max_turnover=problem.max_turnover is not None,
         cash_floor=getattr(problem, "cash_nonnegative", True),
-        te_soft=problem.te_max is not None and problem.te_max_soft,
+        te_soft=problem.te_ceiling_soft,
     )
 
 
@@ -321,7 +321,7 @@ class CompiledProblem:
             violations.append(taxed - problem.tax_budget / inputs.equity)
         if problem.max_turnover is not None:
             violations.append(float(sold.sum() + buy.sum()) - problem.max_turnover)
-        if problem.te_max is not None and not problem.te_max_soft:
+        if problem.te_max is not None and not problem.te_ceiling_soft:
             active = (
                 inputs.base_active
                 + buy

@@ -189,8 +189,8 @@ def rebalance_solve(
             f"rounding to whole shares cost {rounding_cost:.2%} tracking error "
             f"({continuous.tracking_error:.2%} -> {final.tracking_error:.2%})"
         )
-    soft = problem.te_max_soft
-    if problem.te_max is not None and not soft and final.tracking_error > problem.te_max * 1.000001:
+    hard = problem.te_max is not None and not problem.te_ceiling_soft
+    if hard and final.tracking_error > problem.te_max * (1 + 1e-6):
         run.messages.append(
             f"after rounding, tracking error {final.tracking_error:.3%} is above te_max "
             f"{problem.te_max:.3%}"

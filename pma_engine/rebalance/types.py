@@ -73,6 +73,11 @@ class RebalanceProblem:
     te_max_soft: bool = False  # te_max as a goal: TE above it costs TE_EXCESS_COST (formulation)
 
     @property
+    def te_ceiling_soft(self) -> bool:
+        """A tracking-error ceiling that is a goal (te_max_soft), not a constraint."""
+        return self.te_max is not None and self.te_max_soft
+
+    @property
     def asset_count(self) -> int:
         return len(self.labels)
 

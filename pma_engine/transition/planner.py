@@ -11,7 +11,7 @@ realized nets go through the tax engine with the loss carried in; then prices gr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -103,6 +103,7 @@ def year_trade(
             year=year,
             day=day,
             te_max=rule.te_max,
+            te_max_soft=rule.te_soft,
             gain_budget=rule.gain_budget,
             tax_budget=rule.tax_budget,
             first_year=year == 1,
@@ -113,8 +114,6 @@ def year_trade(
         def canonical(p: RebalanceProblem) -> RebalanceProblem:
             return book_canonical(book, p, years=inp.years)
 
-        if rule.te_soft:
-            problem = replace(problem, te_max_soft=True)
         result = year_solve(problem, layout=layout, canonical=canonical, mode=inp.solve_mode)
         if not result.ok and rule.te_max is not None:
             messages.append(

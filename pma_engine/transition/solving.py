@@ -50,13 +50,11 @@ def year_solve(
     layout: str,
     canonical: Callable[[RebalanceProblem], RebalanceProblem],
     mode: str = "direct",
-    explain: bool = True,
 ) -> RebalanceResult:
     """Solve one year's problem in `mode`; for "dpp", `canonical(problem)` gives the problem
-    to build this process's solver for the plan layout and rule from. explain=False: an
-    infeasible answer is not worded (no relaxation solves; the caller has a plan B)."""
+    to build this process's solver for the plan layout and rule from."""
     if mode == "direct":
-        return rebalance_solve(problem, explain=explain)
+        return rebalance_solve(problem)
     if mode == "fresh":
         return RebalanceSolver(problem, lot_headroom=0).solve(problem)
     if mode != "dpp":
