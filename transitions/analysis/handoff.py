@@ -1,12 +1,9 @@
 """The first year's trades of a scenario become a trade list of the rebalancing workflow.
 
-The one door to the rebalancing portal (issue 10): its service builds and stores the trade
-list; this module only gathers the scenario's stored first-year trades by security id and lot
-public id, and refuses a stale analysis.
-
-The rebalancing portal (transitions/rebalance/) stores it: its loader, line builder, tax
-estimate, staleness and approval flow apply. It has no public "from given trades" service yet,
-so `_trade_list_store` goes through its storer (see the TODO there).
+This module gathers the scenario's stored first-year trades by security id and lot public id
+and refuses a stale analysis; the rebalancing portal (transitions/rebalance/) stores them with
+`trade_list_store`, so its loader, line builder, tax estimate, staleness and approval flow
+apply unchanged.
 """
 
 from __future__ import annotations
@@ -45,31 +42,17 @@ def scenario_trade_list_create(*, analysis: TransitionAnalysis, scenario: Analys
     trades = first_year_trades(analysis=analysis, scenario=scenario)
     if not trades["buy"] and not trades["sell"]:
         raise ValidationError(f"{scenario.name} trades nothing in its first year.")
-    try:  # the rebalancing portal's public service, once it has one for given trades
-        from transitions.rebalance.services import trade_list_from_trades  # type: ignore
-    except ImportError:
-        return _trade_list_store(analysis=analysis, scenario=scenario, trades=trades, actor=actor)
-    return trade_list_from_trades(
-        account=analysis.account,
-        actor=actor,
-        buys=trades["buy"],
-        sells=trades["sell"],
-        source=f"transition analysis {analysis.public_id}: {scenario.name}",
-    )
+    return _trade_list_store(analysis=analysis, scenario=scenario, trades=trades, actor=actor)
 
 
 def _trade_list_store(*, analysis, scenario, trades: dict, actor):
     """Store the trades as a proposed TradeList through the rebalancing portal's own loader and
-    storer (`inputs_load`, `_store`): its lines, tax estimate, staleness and approval flow
-    apply unchanged. The trades are handed over as an engine `RebalanceResult` (the agreed
-    contract) on the portal's own problem, aligned by security id and lot public id.
-
-    TODO(integration): the rebalancing portal has no public "trade list from given trades"
-    service yet; `_store` is its private storer. Swap to its service here when it lands."""
+    storer (`inputs_load`, `trade_list_store`). The trades are handed over as an engine
+    `RebalanceResult` on the portal's own problem, aligned by security id and lot public id."""
     import numpy as np
 
     from pma_engine.rebalance.types import RebalanceResult
-    from transitions.rebalance.compute import _store
+    from transitions.rebalance.compute import trade_list_store
     from transitions.rebalance.inputs import InputsRefused, inputs_load
 
     try:
@@ -119,4 +102,4 @@ def _trade_list_store(*, analysis, scenario, trades: dict, actor):
         solver="none",
         equity_before=float(result_json.get("initial_value") or 0.0),
     )
-    return _store(inputs, result, [], actor=actor, job=None, batch=None)
+    return trade_list_store(inputs, result, [], actor=actor)

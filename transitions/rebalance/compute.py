@@ -235,10 +235,16 @@ def trade_list_compute(
     inputs = inputs_load(account=account, as_of=as_of)
     result = rebalance_solve(inputs.problem)
     costs = constraint_costs(inputs.problem, result) if with_costs and result.ok else []
-    return _store(inputs, result, costs, actor=actor, job=job, batch=batch)
+    return trade_list_store(inputs, result, costs, actor=actor, job=job, batch=batch)
 
 
-def _store(inputs: RebalanceInputs, result, costs, *, actor, job, batch) -> TradeList:
+def trade_list_store(
+    inputs: RebalanceInputs, result, costs, *, actor, job=None, batch=None
+) -> TradeList:
+    """Store an engine result on these inputs as a proposed trade list (a failed one when the
+    result is not ok): lines, figures from the lines, blocked trades. The proposal above and a
+    transition analysis's first-year hand-off (transitions/analysis/handoff.py) both end here.
+    """
     account = inputs.account
     settings = inputs.settings
     trade_list = TradeList(

@@ -34,14 +34,9 @@ class Weights:
         held = np.bincount(p.lot_asset, weights=p.lot_shares, minlength=p.asset_count)
         equity = equity_of(p)
         scale = 1.0 / equity if equity > 0 else 0.0
-        after = np.asarray(result.weights_after, dtype=float)
-        if after.shape != held.shape:
-            after = (held - _sold_per_asset(p, result) + result.buy_shares) * p.prices * scale
+        sold = np.bincount(p.lot_asset, weights=result.sell_shares, minlength=p.asset_count)
+        after = (held - sold + result.buy_shares) * p.prices * scale
         return cls(held * p.prices * scale, np.asarray(p.target_weights, dtype=float), after)
-
-
-def _sold_per_asset(p, result) -> np.ndarray:
-    return np.bincount(p.lot_asset, weights=result.sell_shares, minlength=p.asset_count)
 
 
 def _pct(weight: float) -> str:
