@@ -12,8 +12,11 @@ PYTEST_WORKERS ?= auto
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The checkout on the venv's path (a .pth file), so that the command-line contracts
+# (`.venv/bin/python -m pma_engine.transition FILE ...`) run from any directory.
 $(VENV)/.installed: requirements.txt $(VENV)/bin/python
 	$(PIP) install -r requirements.txt
+	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'pma-portal.pth').write_text('$(CURDIR)\n')"
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
